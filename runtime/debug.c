@@ -1,0 +1,207 @@
+/*
+ * debug.c: printing, throw and fatal, SL_DEBUG, schedtrace, and sysmon (which
+ * for now only prints schedtrace).
+ *
+ * print() formats into a stack buffer and write()s to fd 2: no stdio locks,
+ * usable with runtime locks held and from the overflow signal handler.
+ *
+ * throw reports a broken runtime invariant and fatal a user error (deadlock),
+ * both as Go does: "fatal error: MSG", then exit status 2.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dbgvars debug;
+
+void print(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof buf)
+		n = (int)sizeof buf - 1;
+	os_write2(buf, n);
+}
+
+static void printcurg(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m) {
+		print("\n(not on a runtime thread)\n");
+		return;
+	}
+	if (gp == gp->m->g0)
+		print("\nruntime stack:\n(M%lld on g0)\n", (long long)gp->m->id);
+	else
+		print("\ngoroutine %lld [running] on M%lld\n", (long long)gp->goid,
+		      (long long)gp->m->id);
+}
+
+void throw(const char *s)
+{
+	struct m *mp = getm();
+	if (mp)
+		mp->throwing++;
+	print("fatal error: %s\n", s);
+	printcurg();
+	os_exit(2);
+}
+
+/* All goroutines and what they wait for, as in Go's traceback header.
+ * Caller may hold sched.lock. */
+static void dumpgs(void)
+{
+	lock(&allglock);
+	for (int32_t i = 0; i < allglen; i++) {
+		struct g *gp = allgs[i];
+		uint32_t s = readgstatus(gp);
+		if (s == _Gdead)
+			continue;
+		const char *what = s == _Gwaiting ? waitreasonname(gp->waitreason) : gstatusname(s);
+		print("\ngoroutine %lld [%s]:\n", (long long)gp->goid, what);
+	}
+	unlock(&allglock);
+}
+
+void fatal(const char *s)
+{
+	/* User output first: nothing is running, so stdio is free. */
+	fflush(stdout);
+	print("fatal error: %s\n", s);
+	dumpgs();
+	os_exit(2);
+}
+
+/* ---- SL_DEBUG ---- */
+
+static bool parseint(const char *s, size_t len, int32_t *out)
+{
+	if (len == 0 || len > 9)
+		return false;
+	int32_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* SL_DEBUG=schedtrace=MS,scheddetail=1, in the spirit of GODEBUG. Unknown
+ * keys and bad values are reported and ignored. */
+void parsedebugvars(void)
+{
+	const char *env = getenv("SL_DEBUG");
+	if (!env)
+		return;
+	const char *s = env;
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		const char *eq = memchr(s, '=', len);
+		bool ok = false;
+		if (eq) {
+			size_t klen = (size_t)(eq - s);
+			const char *v = eq + 1;
+			size_t vlen = len - klen - 1;
+			if (klen == 10 && !memcmp(s, "schedtrace", 10))
+				ok = parseint(v, vlen, &debug.schedtrace);
+			else if (klen == 11 && !memcmp(s, "scheddetail", 11))
+				ok = parseint(v, vlen, &debug.scheddetail);
+		}
+		if (!ok)
+			print("schedlab: SL_DEBUG: ignoring \"%.*s\" (want schedtrace=MS or "
+			      "scheddetail=1)\n",
+			      (int)len, s);
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+}
+
+/* ---- schedtrace ---- */
+
+static int64_t starttime;
+
+/* Print the scheduler's state in the spirit of GODEBUG=schedtrace. With
+ * detailed, every P, M and G. Takes sched.lock. */
+void schedtrace(bool detailed)
+{
+	int64_t now = os_nanotime();
+	if (!starttime)
+		starttime = now;
+	lock(&sched.lock);
+	print("SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d "
+	      "idlethreads=%d runqueue=%d",
+	      (long long)((now - starttime) / 1000000), gomaxprocs, atomic_load(&sched.npidle),
+	      mcount(), atomic_load(&sched.nmspinning), sched.nmidle, sched.runqsize);
+	if (detailed)
+		print(" gcwaiting=%u nmidlelocked=%d stopwait=%d\n", atomic_load(&sched.gcwaiting),
+		      sched.nmidlelocked, sched.stopwait);
+	else
+		print(" [");
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		struct m *mp = pp->m;
+		uint32_t n = runqlen(pp);
+		if (detailed)
+			print("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u "
+			      "gfreecnt=%d\n",
+			      i, atomic_load(&pp->status), pp->schedtick, pp->syscalltick,
+			      mp ? (long long)mp->id : -1LL, n, pp->gFree.n);
+		else
+			print(i + 1 < gomaxprocs ? "%u " : "%u", n);
+	}
+	if (!detailed) {
+		print("]\n");
+		unlock(&sched.lock);
+		return;
+	}
+	for (struct m *mp = atomic_load(&allm); mp; mp = mp->alllink) {
+		struct p *pp = mp->p;
+		struct g *curg = mp->curg;
+		print("  M%lld: p=%d curg=%lld locks=%d spinning=%s blocked=%s\n",
+		      (long long)mp->id, pp ? pp->id : -1, curg ? (long long)curg->goid : -1LL,
+		      mp->locks, mp->spinning ? "true" : "false",
+		      atomic_load(&mp->blocked) ? "true" : "false");
+	}
+	lock(&allglock);
+	for (int32_t i = 0; i < allglen; i++) {
+		struct g *gp = allgs[i];
+		uint32_t s = readgstatus(gp);
+		struct m *mp = gp->m;
+		print("  G%lld: status=%u(%s) m=%lld\n", (long long)gp->goid, s,
+		      s == _Gwaiting ? waitreasonname(gp->waitreason) : "",
+		      mp ? (long long)mp->id : -1LL);
+	}
+	unlock(&allglock);
+	unlock(&sched.lock);
+}
+
+/*
+ * sysmon runs on an M of its own, without a P, and does not count for
+ * deadlock detection. For now it only prints schedtrace every
+ * debug.schedtrace ms; it is started only when that is set.
+ */
+void sysmon(void)
+{
+	lock(&sched.lock);
+	sched.nmsys++;
+	checkdead();
+	unlock(&sched.lock);
+	starttime = os_nanotime();
+	for (;;) {
+		os_usleep((uint32_t)debug.schedtrace * 1000);
+		schedtrace(debug.scheddetail > 0);
+	}
+}

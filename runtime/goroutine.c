@@ -1,0 +1,320 @@
+/*
+ * goroutine.c: the life of a G: newproc, goexit, gosched, gopark/goready,
+ * the status machine (casgstatus), and G reuse (gfput/gfget).
+ *
+ * A dead G keeps its stack and goes on its P's free list; past 64 entries
+ * half moves to the global list (sched.gFree, own lock), from which any P
+ * refills 32 at a time. Every G ever made stays in allgs for the checker,
+ * schedtrace and checkdead.
+ */
+#include "runtime.h"
+
+#include <stdlib.h>
+
+mutex allglock;
+struct g **allgs;
+int32_t allglen;
+static int32_t allgcap;
+
+static const char *const gstatusnames[] = {
+	[_Gidle] = "idle",       [_Grunnable] = "runnable", [_Grunning] = "running",
+	[_Gsyscall] = "syscall", [_Gwaiting] = "waiting",   [5] = "moribund_unused",
+	[_Gdead] = "dead",
+};
+
+static const char *const waitreasonnames[waitReasonCount] = {
+	[waitReasonZero] = "",
+	[waitReasonSemacquire] = "semacquire",
+	[waitReasonSleep] = "sleep",
+	[waitReasonTest] = "test park",
+};
+
+const char *gstatusname(uint32_t s)
+{
+	return s <= _Gdead ? gstatusnames[s] : "???";
+}
+
+const char *waitreasonname(uint32_t r)
+{
+	return r < waitReasonCount ? waitreasonnames[r] : "???";
+}
+
+uint32_t readgstatus(struct g *gp)
+{
+	return atomic_load(&gp->atomicstatus);
+}
+
+/*
+ * Change gp's status from oldval to newval. Every transition of the G status
+ * machine (runtime2.h) goes through here; finding gp in any other state is a
+ * broken invariant.
+ */
+void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
+{
+	if (oldval == newval) {
+		print("runtime: casgstatus: oldval=%s newval=%s\n", gstatusname(oldval),
+		      gstatusname(newval));
+		throw("casgstatus: bad incoming values");
+	}
+	if (!atomic_cas(&gp->atomicstatus, oldval, newval)) {
+		uint32_t cur = readgstatus(gp);
+		if (oldval == _Gwaiting && cur == _Grunnable)
+			throw("casgstatus: waiting for Gwaiting but is Grunnable");
+		print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
+		      (long long)gp->goid, gstatusname(oldval), gstatusname(newval),
+		      gstatusname(cur));
+		throw("casgstatus: bad transition");
+	}
+	SCHEDPOINT("casgstatus");
+}
+
+static void allgadd(struct g *gp)
+{
+	if (readgstatus(gp) == _Gidle)
+		throw("allgadd: bad status Gidle");
+	lock(&allglock);
+	if (allglen == allgcap) {
+		int32_t cap = allgcap ? allgcap * 2 : 1024;
+		struct g **n = realloc(allgs, (size_t)cap * sizeof *n);
+		if (!n)
+			throw("out of memory");
+		allgs = n;
+		allgcap = cap;
+	}
+	gp->allgindex = allglen;
+	allgs[allglen] = gp;
+	atomic_store(&allglen, allglen + 1);
+	unlock(&allglock);
+}
+
+/* A new G with a stack, in _Gidle. */
+static struct g *malg(void)
+{
+	struct g *gp = calloc(1, sizeof *gp);
+	if (!gp)
+		throw("out of memory allocating g");
+	gp->stack = stackalloc();
+	gp->tsan_fiber = san_fiber_create();
+	return gp;
+}
+
+/* ---- free Gs ---- */
+
+/* Put dead gp on pp's free list, spilling half to the global list past 64. */
+void gfput(struct p *pp, struct g *gp)
+{
+	if (readgstatus(gp) != _Gdead)
+		throw("gfput: bad status (not Gdead)");
+	glist_push(&pp->gFree, gp);
+	if (pp->gFree.n >= 64) {
+		lock(&sched.gFree.lock);
+		while (pp->gFree.n >= 32)
+			glist_push(&sched.gFree.stack, glist_pop(&pp->gFree));
+		unlock(&sched.gFree.lock);
+	}
+}
+
+/* A dead G from pp's free list, refilled from the global one; NULL if none.
+ * pp NULL (a foreign thread): straight from the global list. */
+struct g *gfget(struct p *pp)
+{
+	if (!pp) {
+		lock(&sched.gFree.lock);
+		struct g *gp = glist_pop(&sched.gFree.stack);
+		unlock(&sched.gFree.lock);
+		return gp;
+	}
+	if (pp->gFree.n == 0 && atomic_load(&sched.gFree.stack.n) > 0) {
+		lock(&sched.gFree.lock);
+		while (pp->gFree.n < 32) {
+			struct g *gp = glist_pop(&sched.gFree.stack);
+			if (!gp)
+				break;
+			glist_push(&pp->gFree, gp);
+		}
+		unlock(&sched.gFree.lock);
+	}
+	return glist_pop(&pp->gFree);
+}
+
+/* Move all of pp's free Gs to the global list (procresize). */
+void gfpurge(struct p *pp)
+{
+	lock(&sched.gFree.lock);
+	struct g *gp;
+	while ((gp = glist_pop(&pp->gFree)))
+		glist_push(&sched.gFree.stack, gp);
+	unlock(&sched.gFree.lock);
+}
+
+/* ---- creation and exit ---- */
+
+static int64_t newgoid(struct p *pp)
+{
+	/* Go hands out goids to Ps in batches of 16 to avoid contention. */
+	if (!pp)
+		return (int64_t)atomic_xadd(&sched.goidgen, 1);
+	if (pp->goidcache == pp->goidcacheend) {
+		pp->goidcache = atomic_xadd(&sched.goidgen, 16) - 15;
+		pp->goidcacheend = pp->goidcache + 16;
+	}
+	return (int64_t)pp->goidcache++;
+}
+
+/*
+ * Create a goroutine running fn(arg) and queue it: in the caller's runnext
+ * (it runs soon, on this P, unless stolen) or, from a thread without a P, on
+ * the global queue. Wakes an M if a P is idle. Any thread.
+ */
+struct g *newproc(void (*fn)(void *), void *arg)
+{
+	struct m *mp = getm();
+	struct p *pp = mp ? mp->p : NULL;
+	struct g *newg = gfget(pp);
+	if (!newg) {
+		newg = malg();
+		casgstatus(newg, _Gidle, _Gdead);
+		allgadd(newg);
+	}
+	newg->fn = fn;
+	newg->arg = arg;
+	newg->m = NULL;
+	newg->preempt = false;
+	newg->waitreason = waitReasonZero;
+	newg->waiting_on = NULL;
+	newg->goid = newgoid(pp);
+	gostartcallfn(newg);
+	casgstatus(newg, _Gdead, _Grunnable);
+
+	if (pp) {
+		runqput(pp, newg, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(newg);
+		unlock(&sched.lock);
+	}
+	if (atomic_load(&mainStarted))
+		wakep();
+	return newg;
+}
+
+/* Finish gp on g0: it is dead, its stack goes with it to the free list. */
+static void goexit0(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	casgstatus(gp, _Grunning, _Gdead);
+	gp->m = NULL;
+	gp->fn = NULL;
+	gp->arg = NULL;
+	mp->curg = NULL;
+	gfput(mp->p, gp);
+	schedule();
+}
+
+/* The end of every goroutine: its function returned. */
+void goexit1(void)
+{
+	mcall_exit(goexit0);
+	__builtin_unreachable();
+}
+
+/* ---- yield ---- */
+
+static void gosched_m(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	casgstatus(gp, _Grunning, _Grunnable);
+	gp->m = NULL;
+	mp->curg = NULL;
+	/* Go puts a yielding G on the global queue. We put it at the tail of
+	 * the local ring: same order for this P, no lock, and other Ps can
+	 * still steal it. */
+	runqput(mp->p, gp, false);
+	schedule();
+}
+
+/* Yield the P: gp goes behind every G runnable on this P. On a user G. */
+void gosched(void)
+{
+	mcall(gosched_m);
+}
+
+/* The cooperative preemption point: a stop-the-world in progress (or a
+ * future preemption request) makes the current G yield here. */
+void preemptcheck(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0 || gp->m->locks > 0)
+		return;
+	if (atomic_load_relaxed(&sched.gcwaiting) || gp->preempt) {
+		gp->preempt = false;
+		gosched();
+	}
+}
+
+/* ---- park and ready ---- */
+
+static void park_m(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	casgstatus(gp, _Grunning, _Gwaiting);
+	gp->m = NULL;
+	mp->curg = NULL;
+	bool (*fn)(struct g *, void *) = mp->waitunlockf;
+	if (fn) {
+		bool ok = fn(gp, mp->waitlock);
+		mp->waitunlockf = NULL;
+		mp->waitlock = NULL;
+		if (!ok) {
+			casgstatus(gp, _Gwaiting, _Grunnable);
+			execute(gp, true);
+		}
+	}
+	schedule();
+}
+
+/*
+ * Block the current G. On g0, with gp already _Gwaiting, unlockf(gp, lock) runs:
+ * it typically releases the lock that protects the object gp waits on, after
+ * which anyone may goready(gp). If it returns false the park is cancelled
+ * and gp resumes at once. On a user G; the only runtime lock it may hold is
+ * the one unlockf releases (schedule() checks that none is left).
+ */
+void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason,
+	    void *waiting_on)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	if (readgstatus(gp) != _Grunning)
+		throw("gopark: bad g status");
+	mp->waitunlockf = unlockf;
+	mp->waitlock = lock;
+	gp->waitreason = (uint8_t)reason;
+	gp->waiting_on = waiting_on;
+	mcall(park_m);
+}
+
+/*
+ * Make a parked G runnable: into the caller's runnext, so it inherits the
+ * time slice; from a thread without a P, onto the global queue. Any thread.
+ */
+void goready(struct g *gp)
+{
+	uint32_t status = readgstatus(gp);
+	if (status != _Gwaiting) {
+		print("runtime: gp: gp=%p, goid=%lld, gp->atomicstatus=%s\n", (void *)gp,
+		      (long long)gp->goid, gstatusname(status));
+		throw("bad g->status in ready");
+	}
+	gp->waiting_on = NULL;
+	casgstatus(gp, _Gwaiting, _Grunnable);
+	struct m *mp = getm();
+	if (mp && mp->p) {
+		runqput(mp->p, gp, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	wakep();
+}

@@ -1,0 +1,90 @@
+/*
+ * schedlab.h: the public API of the schedlab runtime, a Go-style M:N
+ * scheduler (G/M/P) in C.
+ *
+ * Two ways to run:
+ *
+ *  - An executable: define sl_main and build with schedlab_executable() in
+ *    CMake. The ELF entry point is _rt0_amd64_linux; sl_main runs as the main
+ *    goroutine and its return value is the process's exit status, as with
+ *    Go's runtime.main. Other goroutines do not keep the process alive.
+ *
+ *  - A library host that owns main (Google Benchmark, libFuzzer): link with
+ *    schedlab_library_host() in CMake. The runtime starts on a thread of its
+ *    own before main (or at the first sl_run), and any thread may call
+ *    sl_run as often as it likes.
+ *
+ * Environment, read at start-up:
+ *   GOMAXPROCS=N     the number of Ps (Go's rule: a positive integer, else the
+ *                    CPU count; bad values get a warning). At most
+ *                    SL_MAX_GOMAXPROCS.
+ *   SL_STACK_SIZE=B  goroutine stack size in bytes (k/m suffixes), default
+ *                    64 KiB, at least 16 KiB. Stacks do not grow: an overflow
+ *                    hits a guard region and is reported as Go reports one.
+ *   SL_DEBUG=schedtrace=MS,scheddetail=1   periodic scheduler state on stderr.
+ *
+ * Preemption is cooperative: a goroutine gives up its P only when it calls
+ * into the runtime (sl_yield, sl_go, blocking calls, returning).
+ */
+#ifndef SCHEDLAB_H
+#define SCHEDLAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest GOMAXPROCS: sl_gomaxprocs and the environment clamp to it. */
+#define SL_MAX_GOMAXPROCS 1024
+
+/* The program's main goroutine, for executables. */
+int sl_main(int argc, char **argv);
+
+/* Start a goroutine running fn(arg). Callable from goroutines and from any
+ * other thread. */
+void sl_go(void (*fn)(void *), void *arg);
+
+/* Yield the processor: the caller goes behind the goroutines runnable on its
+ * P (Go's runtime.Gosched). Outside a goroutine it yields the thread. */
+void sl_yield(void);
+
+/*
+ * Go's runtime.GOMAXPROCS: set the number of Ps to n and return the previous
+ * value; n < 1 only queries. A change stops the world, resizes, and restarts
+ * it. n above SL_MAX_GOMAXPROCS is clamped to it. Safe from many goroutines
+ * at once, and from threads that are not goroutines (the call then runs on a
+ * borrowed goroutine).
+ */
+int sl_gomaxprocs(int n);
+
+/* CPUs usable by this process (the affinity mask at start-up). */
+int sl_numcpu(void);
+
+/* The current goroutine's id (main is 1), or -1 outside a goroutine. */
+int64_t sl_goid(void);
+
+/* The id of the M (OS thread) running the caller, or -1 outside the runtime. */
+int64_t sl_mid(void);
+
+/* Goroutine stack size in bytes. */
+size_t sl_stacksize(void);
+
+/* Go's debug.SetMaxThreads: the most Ms allowed (default 10000); exceeding it
+ * is fatal ("thread exhaustion"). Returns the previous limit. */
+int sl_setmaxthreads(int n);
+
+/*
+ * Run fn(arg) as a goroutine and wait for it to return. For threads that are
+ * not goroutines (a library host's main, its worker threads); starts the
+ * runtime if it is not running. Returns 0, or -1 with a message on stderr
+ * when called from a goroutine (call fn directly there).
+ */
+int sl_run(void (*fn)(void *), void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * lock.c: runtime mutexes and notes on futexes (Go's lock_futex.go), and
+ * static lock ranking.
+ *
+ * A mutex spins briefly, then sleeps in the kernel. It is held by a thread,
+ * never across a context switch. Taking one bumps m->locks, and schedule()
+ * refuses to run with any held ("schedule: holding locks").
+ *
+ * Lock ranking (debug builds, SL_LOCKRANK): every mutex has a rank from enum
+ * lockrank, and a thread may only acquire a lock whose rank is above every
+ * lock it already holds. The held list is per thread, so foreign threads that
+ * inject goroutines are checked too.
+ */
+#include "runtime.h"
+
+enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
+enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
+
+static const char *const lockrank_names[lockRankCount] __attribute__((unused)) = {
+	[lockRankWorldsema] = "worldsema",
+	[lockRankSched] = "sched",
+	[lockRankAllg] = "allg",
+	[lockRankGFree] = "gFree",
+	[lockRankStackpool] = "stackpool",
+};
+
+#ifdef SL_LOCKRANK
+#define MAX_HELD 16
+static __thread mutex *held[MAX_HELD];
+static __thread int nheld;
+
+static void lockrank_acquire(mutex *l)
+{
+	if (l->rank == 0 || l->rank >= lockRankCount)
+		throw("lock: mutex has no rank (missing lockInit)");
+	for (int i = 0; i < nheld; i++) {
+		if (held[i]->rank >= l->rank) {
+			print("runtime: lock ordering problem: acquiring %s (rank %u) while "
+			      "holding %s (rank %u)\n",
+			      lockrank_names[l->rank], l->rank, lockrank_names[held[i]->rank],
+			      held[i]->rank);
+			throw("lock ordering problem");
+		}
+	}
+	if (nheld == MAX_HELD)
+		throw("lock: too many locks held");
+	held[nheld++] = l;
+}
+
+static void lockrank_release(mutex *l)
+{
+	for (int i = nheld - 1; i >= 0; i--) {
+		if (held[i] == l) {
+			for (int j = i; j < nheld - 1; j++)
+				held[j] = held[j + 1];
+			nheld--;
+			return;
+		}
+	}
+	print("runtime: unlock of %s, which this thread does not hold\n", lockrank_names[l->rank]);
+	throw("unlock without matching lock acquire");
+}
+
+void assertLockHeld(mutex *l)
+{
+	for (int i = 0; i < nheld; i++)
+		if (held[i] == l)
+			return;
+	print("runtime: %s lock not held\n", lockrank_names[l->rank]);
+	throw("not holding required lock!");
+}
+#else
+static inline void lockrank_acquire(mutex *l)
+{
+	(void)l;
+}
+static inline void lockrank_release(mutex *l)
+{
+	(void)l;
+}
+void assertLockHeld(mutex *l)
+{
+	(void)l;
+}
+#endif
+
+void lockInit(mutex *l, enum lockrank rank)
+{
+	l->key = mutex_unlocked;
+	l->rank = rank;
+}
+
+static inline void procyield(int n)
+{
+	for (int i = 0; i < n; i++)
+		__builtin_ia32_pause();
+}
+
+void lock(mutex *l)
+{
+	struct m *mp = getm();
+	lockrank_acquire(l);
+	if (mp)
+		mp->locks++;
+	SCHEDPOINT("lock");
+
+	uint32_t v = atomic_xchg(&l->key, mutex_locked);
+	if (v == mutex_unlocked)
+		return;
+	/* v is locked or sleeping. Whatever we do, we must not leave the key
+	 * lower than v, or a sleeper could be forgotten. */
+	uint32_t wait = v;
+	for (;;) {
+		for (int i = 0; i < active_spin; i++) {
+			while (atomic_load_relaxed(&l->key) == mutex_unlocked)
+				if (atomic_cas(&l->key, mutex_unlocked, wait))
+					return;
+			procyield(active_spin_cnt);
+		}
+		for (int i = 0; i < passive_spin; i++) {
+			while (atomic_load_relaxed(&l->key) == mutex_unlocked)
+				if (atomic_cas(&l->key, mutex_unlocked, wait))
+					return;
+			os_osyield();
+		}
+		v = atomic_xchg(&l->key, mutex_sleeping);
+		if (v == mutex_unlocked)
+			return;
+		wait = mutex_sleeping;
+		os_futexsleep(&l->key, mutex_sleeping, -1);
+	}
+}
+
+void unlock(mutex *l)
+{
+	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
+	if (v == mutex_unlocked)
+		throw("unlock of unlocked lock");
+	if (v == mutex_sleeping)
+		os_futexwakeup(&l->key, 1);
+	lockrank_release(l);
+	struct m *mp = getm();
+	if (mp && --mp->locks < 0)
+		throw("runtime: lock count");
+	SCHEDPOINT("unlock");
+}
+
+void noteclear(note *n)
+{
+	atomic_store(&n->key, 0);
+}
+
+void notewakeup(note *n)
+{
+	uint32_t old = atomic_xchg(&n->key, 1);
+	if (old != 0) {
+		print("notewakeup - double wakeup (%u)\n", old);
+		throw("notewakeup - double wakeup");
+	}
+	os_futexwakeup(&n->key, 1);
+}
+
+/* Sleep until notewakeup. Blocks the thread: callers are Ms without a P
+ * (stopm), the stopping M, or foreign threads. */
+void notesleep(note *n)
+{
+	while (atomic_load(&n->key) == 0)
+		os_futexsleep(&n->key, 0, -1);
+}
+
+/* notesleep for at most ns; reports whether the note was woken. */
+bool notetsleep(note *n, int64_t ns)
+{
+	if (ns < 0) {
+		notesleep(n);
+		return true;
+	}
+	int64_t deadline = os_nanotime() + ns;
+	while (atomic_load(&n->key) == 0) {
+		int64_t left = deadline - os_nanotime();
+		if (left <= 0)
+			return atomic_load(&n->key) != 0;
+		os_futexsleep(&n->key, 0, left);
+	}
+	return true;
+}

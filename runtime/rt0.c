@@ -1,0 +1,259 @@
+/*
+ * rt0.c: the C half of bootstrap (args, osinit, GOMAXPROCS from the
+ * environment, schedinit, runtime_main) and the library entry (a runtime on
+ * its own thread, and sl_run for foreign threads).
+ *
+ * Executables: _rt0_amd64_linux -> __libc_start_main -> main -> rt0_go (asm)
+ * -> args, osinit, schedinit, newproc(runtime_main), mstart -> schedule.
+ * Library hosts: _rt0_amd64_lib (.init_array) or the first sl_run ->
+ * rt0_lib_start -> a new thread -> rt0_go, with islibrary set.
+ */
+#define _GNU_SOURCE
+#include "runtime.h"
+#include "schedlab.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int rt0_argc;
+static char **rt0_argv;
+
+/* 0: not started, 1: starting, 2: main goroutine running. */
+static uint32_t runtime_state;
+
+void args(int argc, char **argv)
+{
+	atomic_cas(&runtime_state, 0, 1);
+	rt0_argc = argc;
+	rt0_argv = argv;
+}
+
+void osinit(void)
+{
+	ncpu = os_getproccount();
+}
+
+/*
+ * GOMAXPROCS by Go's rule: a positive decimal integer that fits in 32 bits,
+ * anything else ignored. Unlike Go, an ignored value gets a one-line warning,
+ * and a value above SL_MAX_GOMAXPROCS is clamped with one.
+ */
+int32_t gomaxprocs_from_env(const char *s, int32_t dflt)
+{
+	if (!s || !*s)
+		return dflt;
+	int64_t v = 0;
+	const char *c = s;
+	bool ok = true;
+	for (; *c; c++) {
+		if (*c < '0' || *c > '9' || v > INT32_MAX) {
+			ok = false;
+			break;
+		}
+		v = v * 10 + (*c - '0');
+	}
+	if (!ok || v > INT32_MAX || v <= 0) {
+		print("schedlab: ignoring invalid GOMAXPROCS=\"%s\": want a positive integer; "
+		      "using %d\n",
+		      s, dflt);
+		return dflt;
+	}
+	if (v > SL_MAXPROCS) {
+		print("schedlab: GOMAXPROCS=%s exceeds the limit of %d; using %d\n", s,
+		      SL_MAXPROCS, SL_MAXPROCS);
+		return SL_MAXPROCS;
+	}
+	return (int32_t)v;
+}
+
+/*
+ * The bootstrap sequence's scheduler half, on m0's g0: locks, debug
+ * settings, stacks, m0, signals, then the Ps (GOMAXPROCS or the CPU count),
+ * with m0 taking allp[0].
+ */
+void schedinit(void)
+{
+	lockInit(&sched.lock, lockRankSched);
+	lockInit(&sched.gFree.lock, lockRankGFree);
+	lockInit(&allglock, lockRankAllg);
+	worldsema_init();
+	sched.maxmcount = SL_MAXMCOUNT;
+
+	parsedebugvars();
+	stackinit();
+	m0.g0->goid = -1;
+	m0.g0->atomicstatus = _Grunning;
+	mcommoninit(&m0);
+	initsig();
+
+	int32_t procs = gomaxprocs_from_env(getenv("GOMAXPROCS"), ncpu);
+	if (procs > SL_MAXPROCS)
+		procs = SL_MAXPROCS;
+	lock(&sched.lock);
+	if (procresize(procs))
+		throw("unknown runnable goroutine during bootstrap");
+	unlock(&sched.lock);
+}
+
+/* The main goroutine. */
+extern int sl_main(int argc, char **argv) __attribute__((weak));
+
+void runtime_main(void *unused)
+{
+	(void)unused;
+	atomic_store(&mainStarted, true);
+	if (debug.schedtrace > 0)
+		newm(sysmon, NULL, false);
+	atomic_store(&runtime_state, 2);
+	os_futexwakeup(&runtime_state, INT32_MAX);
+	if (islibrary)
+		return;
+	if (!sl_main) {
+		print("schedlab: this executable has no sl_main; define int sl_main(int argc, "
+		      "char **argv)\n");
+		exit(2);
+	}
+	exit(sl_main(rt0_argc, rt0_argv));
+}
+
+/* ---- library entry ---- */
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+static void *lib_thread(void *arg)
+{
+	(void)arg;
+	rt0_go(rt0_argc, rt0_argv);
+	return NULL;
+}
+
+static void lib_spawn(void)
+{
+	if (!atomic_cas(&runtime_state, 0, 1))
+		return; /* an executable's runtime is already starting */
+	islibrary = true;
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&t, &attr, lib_thread, NULL);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		fprintf(stderr, "schedlab: cannot start the runtime thread: errno %d\n", err);
+		abort();
+	}
+}
+
+/* Called by _rt0_amd64_lib from .init_array (argc/argv as libc passes them),
+ * or lazily by the first sl_run. Idempotent. */
+void rt0_lib_start(int argc, char **argv);
+void rt0_lib_start(int argc, char **argv)
+{
+	if (argv && !rt0_argv) {
+		rt0_argc = argc;
+		rt0_argv = argv;
+	}
+	pthread_once(&lib_once, lib_spawn);
+}
+
+/* Make sure a runtime is up and its main goroutine running. Foreign
+ * threads only. */
+static void ensure_runtime(void)
+{
+	if (atomic_load(&runtime_state) == 0)
+		rt0_lib_start(0, NULL);
+	uint32_t s;
+	while ((s = atomic_load(&runtime_state)) != 2)
+		os_futexsleep(&runtime_state, s, -1);
+}
+
+struct runreq {
+	void (*fn)(void *);
+	void *arg;
+	note done;
+};
+
+static void run_on_g(void *arg)
+{
+	struct runreq *r = arg;
+	r->fn(r->arg);
+	notewakeup(&r->done);
+}
+
+int sl_run(void (*fn)(void *), void *arg)
+{
+	if (getg()) {
+		fprintf(stderr, "schedlab: sl_run called on a runtime thread; from a goroutine, "
+				"call the function directly\n");
+		return -1;
+	}
+	ensure_runtime();
+	struct runreq r = {fn, arg, {0}};
+	newproc(run_on_g, &r);
+	notesleep(&r.done);
+	return 0;
+}
+
+/* ---- the rest of the public API ---- */
+
+void sl_go(void (*fn)(void *), void *arg)
+{
+	if (!getg())
+		ensure_runtime();
+	newproc(fn, arg);
+	preemptcheck();
+}
+
+void sl_yield(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0) {
+		os_osyield();
+		return;
+	}
+	gosched();
+}
+
+int sl_numcpu(void)
+{
+	if (!ncpu)
+		return os_getproccount();
+	return ncpu;
+}
+
+int64_t sl_goid(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0)
+		return -1;
+	return gp->goid;
+}
+
+int64_t sl_mid(void)
+{
+	struct m *mp = getm();
+	return mp ? mp->id : -1;
+}
+
+size_t sl_stacksize(void)
+{
+	return stacksize;
+}
+
+int sl_setmaxthreads(int n)
+{
+	if (!getg())
+		ensure_runtime();
+	lock(&sched.lock);
+	int old = sched.maxmcount;
+	unlock(&sched.lock);
+	if (n < 1) {
+		fprintf(stderr, "schedlab: sl_setmaxthreads(%d): want at least 1; limit stays %d\n",
+			n, old);
+		return old;
+	}
+	setmaxmcount(n);
+	return old;
+}

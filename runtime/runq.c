@@ -1,0 +1,281 @@
+/*
+ * runq.c: run queues. Each P has a lock-free ring of RUNQ_SIZE Gs plus a
+ * runnext slot; the global queue is a linked list under sched.lock.
+ *
+ * The ring (Go's runqput/runqget/runqgrab): only the owner P writes runqtail
+ * (store-release); the owner and thieves advance runqhead by CAS. A thief
+ * copies slots out before its CAS on runqhead, so slots are read racily and
+ * the copy is only kept if the CAS succeeds; slot accesses are relaxed
+ * atomics so that ThreadSanitizer agrees.
+ */
+#include "runtime.h"
+
+/* ---- intrusive lists ---- */
+
+void gqueue_push_back(gQueue *q, struct g *gp)
+{
+	gp->schedlink = NULL;
+	if (q->tail)
+		q->tail->schedlink = gp;
+	else
+		q->head = gp;
+	q->tail = gp;
+}
+
+void gqueue_push_front(gQueue *q, struct g *gp)
+{
+	gp->schedlink = q->head;
+	q->head = gp;
+	if (!q->tail)
+		q->tail = gp;
+}
+
+struct g *gqueue_pop(gQueue *q)
+{
+	struct g *gp = q->head;
+	if (gp) {
+		q->head = gp->schedlink;
+		if (!q->head)
+			q->tail = NULL;
+		gp->schedlink = NULL;
+	}
+	return gp;
+}
+
+void glist_push(gList *l, struct g *gp)
+{
+	gp->schedlink = l->head;
+	l->head = gp;
+	l->n++;
+}
+
+struct g *glist_pop(gList *l)
+{
+	struct g *gp = l->head;
+	if (gp) {
+		l->head = gp->schedlink;
+		gp->schedlink = NULL;
+		l->n--;
+	}
+	return gp;
+}
+
+/* ---- global queue: sched.lock held ---- */
+
+void globrunqput(struct g *gp)
+{
+	assertLockHeld(&sched.lock);
+	gqueue_push_back(&sched.runq, gp);
+	atomic_store(&sched.runqsize, sched.runqsize + 1);
+}
+
+void globrunqputhead(struct g *gp)
+{
+	assertLockHeld(&sched.lock);
+	gqueue_push_front(&sched.runq, gp);
+	atomic_store(&sched.runqsize, sched.runqsize + 1);
+}
+
+/* Append a batch (linked through schedlink, batch->tail terminated). */
+void globrunqputbatch(gQueue *batch, int32_t n)
+{
+	assertLockHeld(&sched.lock);
+	if (!batch->head)
+		return;
+	batch->tail->schedlink = NULL;
+	if (sched.runq.tail)
+		sched.runq.tail->schedlink = batch->head;
+	else
+		sched.runq.head = batch->head;
+	sched.runq.tail = batch->tail;
+	atomic_store(&sched.runqsize, sched.runqsize + n);
+	batch->head = batch->tail = NULL;
+}
+
+/*
+ * Take a fair share of the global queue: one G to run now, and up to max-1
+ * more (max 0 means no limit but half a ring) into pp's local queue.
+ * sched.lock held.
+ */
+struct g *globrunqget(struct p *pp, int32_t max)
+{
+	assertLockHeld(&sched.lock);
+	int32_t size = sched.runqsize;
+	if (size == 0)
+		return NULL;
+	int32_t n = size / gomaxprocs + 1;
+	if (n > size)
+		n = size;
+	if (max > 0 && n > max)
+		n = max;
+	if (n > RUNQ_SIZE / 2)
+		n = RUNQ_SIZE / 2;
+	atomic_store(&sched.runqsize, size - n);
+	struct g *gp = gqueue_pop(&sched.runq);
+	for (n--; n > 0; n--)
+		runqput(pp, gqueue_pop(&sched.runq), false);
+	return gp;
+}
+
+/* ---- local queue ---- */
+
+#define SLOT(pp, i) (&(pp)->runq[(i) % RUNQ_SIZE])
+
+bool runqempty(struct p *pp)
+{
+	/* Read head, tail, runnext, then tail again to get a consistent view
+	 * (a G can move from runnext to the ring between the reads). */
+	for (;;) {
+		uint32_t head = atomic_load(&pp->runqhead);
+		uint32_t tail = atomic_load(&pp->runqtail);
+		struct g *next = atomic_load(&pp->runnext);
+		if (tail == atomic_load(&pp->runqtail))
+			return head == tail && next == NULL;
+	}
+}
+
+uint32_t runqlen(struct p *pp)
+{
+	uint32_t head = atomic_load(&pp->runqhead);
+	uint32_t tail = atomic_load(&pp->runqtail);
+	return tail - head + (atomic_load(&pp->runnext) ? 1 : 0);
+}
+
+/*
+ * Move half of pp's ring plus gp to the global queue: the ring is full. Owner
+ * only. Fails if a thief moved runqhead meanwhile.
+ */
+static bool runqputslow(struct p *pp, struct g *gp, uint32_t head, uint32_t tail)
+{
+	struct g *batch[RUNQ_SIZE / 2 + 1];
+	uint32_t n = (tail - head) / 2;
+	if (n != RUNQ_SIZE / 2)
+		throw("runqputslow: queue is not full");
+	for (uint32_t i = 0; i < n; i++)
+		batch[i] = atomic_load_relaxed(SLOT(pp, head + i));
+	if (!atomic_cas_rel(&pp->runqhead, head, head + n))
+		return false;
+	batch[n] = gp;
+	gQueue q = {NULL, NULL};
+	for (uint32_t i = 0; i <= n; i++)
+		gqueue_push_back(&q, batch[i]);
+	lock(&sched.lock);
+	globrunqputbatch(&q, (int32_t)(n + 1));
+	unlock(&sched.lock);
+	return true;
+}
+
+/*
+ * Put gp on pp's local queue. With next, gp goes in runnext and the G it
+ * displaces goes to the tail. A full ring spills half to the global queue.
+ * Owner only.
+ */
+void runqput(struct p *pp, struct g *gp, bool next)
+{
+	SCHEDPOINT("runqput");
+	if (next) {
+		struct g *old = atomic_load(&pp->runnext);
+		while (!atomic_cas(&pp->runnext, old, gp))
+			old = atomic_load(&pp->runnext);
+		if (!old)
+			return;
+		gp = old; /* kick the old runnext to the ring */
+	}
+	for (;;) {
+		uint32_t head = atomic_load_acq(&pp->runqhead);
+		uint32_t tail = pp->runqtail;
+		if (tail - head < RUNQ_SIZE) {
+			atomic_store_relaxed(SLOT(pp, tail), gp);
+			atomic_store_rel(&pp->runqtail, tail + 1);
+			return;
+		}
+		if (runqputslow(pp, gp, head, tail))
+			return;
+	}
+}
+
+/*
+ * Take a G from pp's local queue: runnext first (it inherits the time slice),
+ * then the ring's head. Owner only.
+ */
+struct g *runqget(struct p *pp, bool *inheritTime)
+{
+	SCHEDPOINT("runqget");
+	struct g *next = atomic_load(&pp->runnext);
+	/* Only the owner sets runnext to non-NULL, so a failed CAS means a thief
+	 * took it and there is no point retrying. */
+	if (next && atomic_cas(&pp->runnext, next, NULL)) {
+		*inheritTime = true;
+		return next;
+	}
+	for (;;) {
+		uint32_t head = atomic_load_acq(&pp->runqhead);
+		uint32_t tail = pp->runqtail;
+		if (tail == head)
+			return NULL;
+		struct g *gp = atomic_load_relaxed(SLOT(pp, head));
+		if (atomic_cas_rel(&pp->runqhead, head, head + 1)) {
+			*inheritTime = false;
+			return gp;
+		}
+	}
+}
+
+/*
+ * Grab half of pp's ring into batch[batchHead..]. If the ring is empty and
+ * stealRunNextG, take runnext, after giving a running owner a moment to
+ * schedule it itself (Go sleeps 3us). Returns how many. Any M.
+ */
+static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchHead, bool stealRunNextG)
+{
+	for (;;) {
+		uint32_t head = atomic_load_acq(&pp->runqhead);
+		uint32_t tail = atomic_load_acq(&pp->runqtail);
+		uint32_t n = tail - head;
+		n = n - n / 2;
+		if (n == 0) {
+			if (stealRunNextG) {
+				struct g *next = atomic_load(&pp->runnext);
+				if (next) {
+					if (atomic_load(&pp->status) == _Prunning)
+						os_usleep(3);
+					if (!atomic_cas(&pp->runnext, next, NULL))
+						continue;
+					atomic_store_relaxed(&batch[batchHead % RUNQ_SIZE], next);
+					return 1;
+				}
+			}
+			return 0;
+		}
+		if (n > RUNQ_SIZE / 2) /* read an inconsistent head and tail */
+			continue;
+		for (uint32_t i = 0; i < n; i++) {
+			struct g *gp = atomic_load_relaxed(SLOT(pp, head + i));
+			atomic_store_relaxed(&batch[(batchHead + i) % RUNQ_SIZE], gp);
+		}
+		if (atomic_cas_rel(&pp->runqhead, head, head + n))
+			return n;
+	}
+}
+
+/*
+ * Steal half of p2's ring into pp's and return one G to run. pp's owner only
+ * (its ring is the batch).
+ */
+struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG)
+{
+	SCHEDPOINT("runqsteal");
+	uint32_t tail = pp->runqtail;
+	uint32_t n = runqgrab(p2, pp->runq, tail, stealRunNextG);
+	if (n == 0)
+		return NULL;
+	n--;
+	struct g *gp = atomic_load_relaxed(SLOT(pp, tail + n));
+	if (n == 0)
+		return gp;
+	uint32_t head = atomic_load_acq(&pp->runqhead);
+	if (tail - head + n >= RUNQ_SIZE)
+		throw("runqsteal: runq overflow");
+	atomic_store_rel(&pp->runqtail, tail + n);
+	return gp;
+}

@@ -1,0 +1,208 @@
+/*
+ * runtime.h: the one internal header. Every runtime file and every white-box
+ * test includes it; nothing here is part of the public API (schedlab.h).
+ *
+ * Cross-file runtime functions keep Go's names and hidden visibility.
+ */
+#ifndef SCHEDLAB_RUNTIME_H
+#define SCHEDLAB_RUNTIME_H
+
+#include "runtime2.h"
+#include "os.h"
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define NORETURN __attribute__((noreturn))
+
+/* ---- atomics (sequentially consistent unless named) ---- */
+#define atomic_load(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define atomic_store(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define atomic_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define atomic_store_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define atomic_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define atomic_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define atomic_xadd(p, d) __atomic_add_fetch((p), (d), __ATOMIC_SEQ_CST)
+#define atomic_xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define atomic_cas(p, old, new)                                                                    \
+	({                                                                                         \
+		__typeof__(*(p)) _o = (old);                                                       \
+		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_SEQ_CST,              \
+					    __ATOMIC_SEQ_CST);                                     \
+	})
+#define atomic_cas_rel(p, old, new)                                                                \
+	({                                                                                         \
+		__typeof__(*(p)) _o = (old);                                                       \
+		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_RELEASE,              \
+					    __ATOMIC_RELAXED);                                     \
+	})
+
+/*
+ * The current G lives in one thread-local slot, as in Go. It is read with a
+ * volatile asm load so that the compiler never caches it (or the address of
+ * the TLS block) across a switch: a goroutine can resume on another thread.
+ * The local-exec model is right because libschedlab is linked statically.
+ */
+extern __thread struct g *tls_g;
+
+static inline struct g *getg(void)
+{
+	struct g *gp;
+	__asm__ volatile("movq %%fs:tls_g@tpoff, %0" : "=r"(gp));
+	return gp;
+}
+
+static inline void setg(struct g *gp)
+{
+	__asm__ volatile("movq %0, %%fs:tls_g@tpoff" : : "r"(gp) : "memory");
+}
+
+static inline struct m *getm(void)
+{
+	struct g *gp = getg();
+	return gp ? gp->m : NULL;
+}
+
+/* ---- globals (proc.c) ---- */
+extern HIDDEN struct schedt sched;
+extern HIDDEN struct m m0;
+extern HIDDEN struct g g0_m0;
+extern HIDDEN struct p *allp[SL_MAXPROCS];
+extern HIDDEN int32_t allpcount; /* Ps ever allocated; allp[gomaxprocs:allpcount] are _Pdead */
+extern HIDDEN int32_t gomaxprocs;
+extern HIDDEN int32_t newprocs;
+extern HIDDEN int32_t ncpu;
+extern HIDDEN struct m *allm;
+extern HIDDEN bool islibrary;
+extern HIDDEN bool mainStarted;
+extern HIDDEN mutex allglock;
+extern HIDDEN struct g **allgs;
+extern HIDDEN int32_t allglen;
+
+/* ---- debug settings (debug.c) ---- */
+struct dbgvars {
+	int32_t schedtrace; /* ms between traces; 0 off */
+	int32_t scheddetail;
+};
+extern HIDDEN struct dbgvars debug;
+HIDDEN void parsedebugvars(void);
+
+/* ---- bootstrap (rt0.c, asm) ---- */
+void rt0_go(int argc, char **argv);
+HIDDEN void args(int argc, char **argv);
+HIDDEN void osinit(void);
+HIDDEN void schedinit(void);
+HIDDEN NORETURN void mstart(void);
+HIDDEN void runtime_main(void *unused);
+HIDDEN int32_t gomaxprocs_from_env(const char *s, int32_t dflt);
+
+/* ---- context switch (asm_amd64.S, switch.c) ---- */
+NORETURN void asm_gogo(gobuf *to);
+void asm_mcall(gobuf *save, uintptr_t g0sp, void (*fn)(struct g *), struct g *gp);
+NORETURN void asm_mstart0(uintptr_t *g0sp, void (*fn)(void));
+void asm_goroutine_entry(void);
+void asm_switch(gobuf *save, gobuf *to);
+HIDDEN NORETURN void gogo(struct g *gp);
+HIDDEN void mcall(void (*fn)(struct g *));
+HIDDEN NORETURN void mcall_exit(void (*fn)(struct g *));
+HIDDEN void gostartcallfn(struct g *gp);
+HIDDEN void *san_fiber_create(void);
+HIDDEN void *san_current_fiber(void);
+
+/* ---- proc.c: the scheduler ---- */
+HIDDEN NORETURN void schedule(void);
+HIDDEN NORETURN void execute(struct g *gp, bool inheritTime);
+HIDDEN struct p *procresize(int32_t nprocs);
+HIDDEN void acquirep(struct p *pp);
+HIDDEN void wirep(struct p *pp);
+HIDDEN struct p *releasep(void);
+HIDDEN void wakep(void);
+HIDDEN void startm(struct p *pp, bool spinning);
+HIDDEN void stopm(void);
+HIDDEN void newm(void (*fn)(void), struct p *pp, bool spinning);
+HIDDEN void checkdead(void);
+HIDDEN void mput(struct m *mp);
+HIDDEN struct m *mget(void);
+HIDDEN void pidleput(struct p *pp);
+HIDDEN struct p *pidleget(void);
+HIDDEN int32_t mcount(void);
+HIDDEN uint32_t fastrand(void);
+HIDDEN void setmaxmcount(int32_t n);
+HIDDEN void mcommoninit(struct m *mp);
+
+/* ---- goroutine.c: G lifecycle ---- */
+HIDDEN struct g *newproc(void (*fn)(void *), void *arg);
+HIDDEN NORETURN void goexit1(void);
+HIDDEN void gosched(void);
+HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason,
+		   void *waiting_on);
+HIDDEN void goready(struct g *gp);
+HIDDEN void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
+HIDDEN uint32_t readgstatus(struct g *gp);
+HIDDEN void gfput(struct p *pp, struct g *gp);
+HIDDEN struct g *gfget(struct p *pp);
+HIDDEN void gfpurge(struct p *pp);
+HIDDEN const char *gstatusname(uint32_t s);
+HIDDEN const char *waitreasonname(uint32_t r);
+HIDDEN void preemptcheck(void);
+
+/* ---- runq.c ---- */
+HIDDEN void runqput(struct p *pp, struct g *gp, bool next);
+HIDDEN struct g *runqget(struct p *pp, bool *inheritTime);
+HIDDEN bool runqempty(struct p *pp);
+HIDDEN uint32_t runqlen(struct p *pp);
+HIDDEN struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);
+HIDDEN void globrunqput(struct g *gp);
+HIDDEN void globrunqputhead(struct g *gp);
+HIDDEN void globrunqputbatch(gQueue *batch, int32_t n);
+HIDDEN struct g *globrunqget(struct p *pp, int32_t max);
+HIDDEN void gqueue_push_back(gQueue *q, struct g *gp);
+HIDDEN void gqueue_push_front(gQueue *q, struct g *gp);
+HIDDEN struct g *gqueue_pop(gQueue *q);
+HIDDEN void glist_push(gList *l, struct g *gp);
+HIDDEN struct g *glist_pop(gList *l);
+
+/* ---- stw.c: stop the world ---- */
+HIDDEN void stopTheWorld(const char *reason);
+HIDDEN void startTheWorld(void);
+HIDDEN void gcstopm(void);
+HIDDEN bool worldsema_waiting(struct g *gp);
+HIDDEN void schedcheck_stw(void);
+HIDDEN void worldsema_init(void);
+extern HIDDEN char worldsema_obj;
+
+/* ---- stack.c ---- */
+extern HIDDEN size_t stacksize; /* usable bytes per goroutine stack */
+extern HIDDEN size_t stackguardsize;
+HIDDEN void stackinit(void);
+HIDDEN stack stackalloc(void);
+HIDDEN void stackcache_clear(struct p *pp);
+HIDDEN void minit_signals(struct m *mp);
+HIDDEN void initsig(void);
+HIDDEN const char *stackguardmode(void);
+
+/* ---- lock.c ---- */
+HIDDEN void lockInit(mutex *l, enum lockrank rank);
+HIDDEN void lock(mutex *l);
+HIDDEN void unlock(mutex *l);
+HIDDEN void assertLockHeld(mutex *l);
+HIDDEN void noteclear(note *n);
+HIDDEN void notewakeup(note *n);
+HIDDEN void notesleep(note *n);
+HIDDEN bool notetsleep(note *n, int64_t ns);
+
+/* ---- debug.c ---- */
+HIDDEN NORETURN void throw(const char *s);
+HIDDEN NORETURN void fatal(const char *s);
+HIDDEN void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+HIDDEN void schedtrace(bool detailed);
+HIDDEN void sysmon(void);
+
+/* ---- schedcheck.c ---- */
+enum schedcheck_mode {
+	SCHEDCHECK_STOPPED,   /* world stopped; caller holds sched.lock */
+	SCHEDCHECK_QUIESCENT, /* every M idle; caller holds sched.lock */
+};
+HIDDEN void schedcheck(enum schedcheck_mode mode);
+/* Counts a passing schedcheck, for tests. */
+extern HIDDEN uint64_t schedcheck_passes;
+
+#endif

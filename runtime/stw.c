@@ -1,0 +1,238 @@
+/*
+ * stw.c: stopping and starting the world, and GOMAXPROCS.
+ *
+ * Stop-the-world (Go's stopTheWorldWithSema): under sched.lock, set
+ * sched.gcwaiting, count the Ps that must stop (stopwait), stop our own P,
+ * take Ps in syscalls and idle Ps directly, then sleep on sched.stopnote
+ * until every running P has stopped itself at its next scheduling point
+ * (gcstopm, called from schedule). Preemption is cooperative: a G that never
+ * calls into the runtime holds the world up.
+ *
+ * Only one goroutine stops the world at a time: worldsema, a semaphore that
+ * parks goroutines, not threads. A thread-blocking lock here would deadlock:
+ * the waiting Ms would hold Ps that the stopper waits for.
+ */
+#include "runtime.h"
+#include "schedlab.h"
+
+/* ---- worldsema ---- */
+
+static struct {
+	mutex lock; /* guards held and waiters */
+	bool held;
+	gQueue waiters; /* Gs parked in semacquire_world, FIFO */
+	bool init;
+} worldsema;
+
+/* The object that Gs parked on worldsema wait on (g->waiting_on). */
+char worldsema_obj;
+
+static bool park_unlock(struct g *gp, void *l)
+{
+	(void)gp;
+	unlock(l);
+	return true;
+}
+
+static void semacquire_world(void)
+{
+	lock(&worldsema.lock);
+	if (!worldsema.held) {
+		worldsema.held = true;
+		unlock(&worldsema.lock);
+		return;
+	}
+	gqueue_push_back(&worldsema.waiters, getg());
+	gopark(park_unlock, &worldsema.lock, waitReasonSemacquire, &worldsema_obj);
+	/* semrelease_world handed us the semaphore. */
+}
+
+static void semrelease_world(void)
+{
+	lock(&worldsema.lock);
+	struct g *gp = gqueue_pop(&worldsema.waiters);
+	if (!gp)
+		worldsema.held = false;
+	unlock(&worldsema.lock);
+	if (gp)
+		goready(gp);
+}
+
+/* Whether gp is queued on worldsema. World stopped (no G can queue). */
+bool worldsema_waiting(struct g *gp)
+{
+	for (struct g *w = worldsema.waiters.head; w; w = w->schedlink)
+		if (w == gp)
+			return true;
+	return false;
+}
+
+/* ---- stop and start ---- */
+
+/*
+ * Called by an M that found sched.gcwaiting set in schedule: stop its P for
+ * the stopper and park. On g0, holding a P.
+ */
+void gcstopm(void)
+{
+	struct m *mp = getm();
+	if (!atomic_load(&sched.gcwaiting))
+		throw("gcstopm: not waiting for gc");
+	if (mp->spinning) {
+		mp->spinning = false;
+		if (atomic_xadd(&sched.nmspinning, -1) < 0)
+			throw("gcstopm: negative nmspinning");
+	}
+	struct p *pp = releasep();
+	lock(&sched.lock);
+	atomic_store(&pp->status, _Pgcstop);
+	if (--sched.stopwait == 0)
+		notewakeup(&sched.stopnote);
+	unlock(&sched.lock);
+	stopm();
+}
+
+static void stopTheWorldWithSema(void)
+{
+	struct m *mp = getm();
+	if (mp->locks > 0)
+		throw("stopTheWorld: holding locks");
+	lock(&sched.lock);
+	sched.stopwait = gomaxprocs;
+	atomic_store(&sched.gcwaiting, 1);
+	atomic_store(&mp->p->status, _Pgcstop);
+	sched.stopwait--;
+	/* Ps in syscalls: take them; their Ms will find out in exitsyscall. */
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		if (atomic_load(&pp->status) == _Psyscall &&
+		    atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
+			pp->syscalltick++;
+			sched.stopwait--;
+		}
+	}
+	struct p *pp;
+	while ((pp = pidleget())) {
+		atomic_store(&pp->status, _Pgcstop);
+		sched.stopwait--;
+	}
+	bool wait = sched.stopwait > 0;
+	unlock(&sched.lock);
+
+	/* Wait for the running Ps to stop themselves. */
+	if (wait)
+		while (!notetsleep(&sched.stopnote, 100 * 1000)) {
+		}
+	noteclear(&sched.stopnote);
+
+	lock(&sched.lock);
+	const char *bad = NULL;
+	if (sched.stopwait != 0)
+		bad = "stopTheWorld: not stopped (stopwait != 0)";
+	for (int32_t i = 0; i < gomaxprocs && !bad; i++)
+		if (atomic_load(&allp[i]->status) != _Pgcstop)
+			bad = "stopTheWorld: not stopped (status != _Pgcstop)";
+	unlock(&sched.lock);
+	if (bad)
+		throw(bad);
+}
+
+static void startTheWorldWithSema(void)
+{
+	lock(&sched.lock);
+#ifdef SL_SCHEDCHECK
+	schedcheck(SCHEDCHECK_STOPPED);
+#endif
+	int32_t procs = gomaxprocs;
+	if (newprocs) {
+		procs = newprocs;
+		newprocs = 0;
+	}
+	struct p *p1 = procresize(procs);
+#ifdef SL_SCHEDCHECK
+	schedcheck(SCHEDCHECK_STOPPED);
+#endif
+	atomic_store(&sched.gcwaiting, 0);
+	unlock(&sched.lock);
+
+	while (p1) {
+		struct p *pp = p1;
+		p1 = pp->link;
+		pp->link = NULL;
+		struct m *nmp = pp->m;
+		if (nmp) {
+			pp->m = NULL;
+			if (nmp->nextp)
+				throw("startTheWorld: inconsistent mp->nextp");
+			nmp->nextp = pp;
+			notewakeup(&nmp->park);
+		} else {
+			newm(NULL, pp, false);
+		}
+	}
+	/* More Ps may be idle than there are Ms looking for work. */
+	wakep();
+}
+
+/* Stop every P but the caller's. On a user G holding no locks; pairs with
+ * startTheWorld. */
+void stopTheWorld(const char *reason)
+{
+	(void)reason;
+	semacquire_world();
+	stopTheWorldWithSema();
+}
+
+void startTheWorld(void)
+{
+	startTheWorldWithSema();
+	semrelease_world();
+}
+
+/* Stop the world, run schedcheck, start it again. For tests. */
+void schedcheck_stw(void)
+{
+	stopTheWorld("schedcheck");
+	lock(&sched.lock);
+	schedcheck(SCHEDCHECK_STOPPED);
+	unlock(&sched.lock);
+	startTheWorld();
+}
+
+void worldsema_init(void)
+{
+	lockInit(&worldsema.lock, lockRankWorldsema);
+}
+
+/* ---- GOMAXPROCS ---- */
+
+struct gomaxprocs_call {
+	int n, ret;
+};
+
+static void gomaxprocs_on_g(void *arg)
+{
+	struct gomaxprocs_call *c = arg;
+	c->ret = sl_gomaxprocs(c->n);
+}
+
+int sl_gomaxprocs(int n)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0) {
+		/* A foreign thread: STW needs a goroutine, so borrow one. */
+		struct gomaxprocs_call c = {n, -1};
+		if (sl_run(gomaxprocs_on_g, &c) != 0)
+			return -1;
+		return c.ret;
+	}
+	int ret = atomic_load(&gomaxprocs);
+	if (n <= 0 || n == ret)
+		return ret;
+	if (n > SL_MAXPROCS)
+		n = SL_MAXPROCS;
+	stopTheWorld("GOMAXPROCS");
+	newprocs = n;
+	startTheWorld();
+	return ret;
+}

@@ -134,13 +134,15 @@ void parsedebugvars(void)
 static int64_t starttime;
 
 /* Print the scheduler's state in the spirit of GODEBUG=schedtrace. With
- * detailed, every P, M and G. Takes sched.lock. */
-void schedtrace(bool detailed)
+ * detailed, every P, M and G. Takes sched.lock and allglock unless the
+ * caller already holds them (take_locks false: schedcheck, about to abort). */
+static void dumpsched(bool detailed, bool take_locks)
 {
 	int64_t now = os_nanotime();
 	if (!starttime)
 		starttime = now;
-	lock(&sched.lock);
+	if (take_locks)
+		lock(&sched.lock);
 	print("SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d "
 	      "idlethreads=%d runqueue=%d",
 	      (long long)((now - starttime) / 1000000), gomaxprocs, atomic_load(&sched.npidle),
@@ -164,7 +166,8 @@ void schedtrace(bool detailed)
 	}
 	if (!detailed) {
 		print("]\n");
-		unlock(&sched.lock);
+		if (take_locks)
+			unlock(&sched.lock);
 		return;
 	}
 	for (struct m *mp = atomic_load(&allm); mp; mp = mp->alllink) {
@@ -175,7 +178,8 @@ void schedtrace(bool detailed)
 		      mp->locks, mp->spinning ? "true" : "false",
 		      atomic_load(&mp->blocked) ? "true" : "false");
 	}
-	lock(&allglock);
+	if (take_locks)
+		lock(&allglock);
 	for (int32_t i = 0; i < allglen; i++) {
 		struct g *gp = allgs[i];
 		uint32_t s = readgstatus(gp);
@@ -184,8 +188,22 @@ void schedtrace(bool detailed)
 		      s == _Gwaiting ? waitreasonname(gp->waitreason) : "",
 		      mp ? (long long)mp->id : -1LL);
 	}
-	unlock(&allglock);
-	unlock(&sched.lock);
+	if (take_locks) {
+		unlock(&allglock);
+		unlock(&sched.lock);
+	}
+}
+
+void schedtrace(bool detailed)
+{
+	dumpsched(detailed, true);
+}
+
+/* The detailed dump without taking locks: the caller holds some of them and
+ * is about to die. */
+void schedtrace_unlocked(void)
+{
+	dumpsched(true, false);
 }
 
 /*

@@ -450,6 +450,8 @@ struct p *procresize(int32_t nprocs)
 
 /* ---- finding work ---- */
 
+#define RUNNEXT_STREAK_MAX 64
+
 /*
  * Steal from other Ps: four passes over all Ps in a random order; only the
  * last pass may take a victim's runnext. Returns NULL if nothing was found or
@@ -505,8 +507,23 @@ top:;
 		}
 	}
 
-	if ((gp = runqget(pp, inheritTime)))
+	/*
+	 * A G taken from runnext inherits the time slice, so two Gs that keep
+	 * readying (or spawning) each other could starve this P's ring. Go ends
+	 * the inherited slice by preemption after 10ms; until sysmon preempts,
+	 * a streak of RUNNEXT_STREAK_MAX inherited runs ends the slice instead.
+	 */
+	if (pp->runnextstreak >= RUNNEXT_STREAK_MAX) {
+		pp->runnextstreak = 0;
+		if ((gp = runqget_ring(pp))) {
+			*inheritTime = false;
+			return gp;
+		}
+	}
+	if ((gp = runqget(pp, inheritTime))) {
+		pp->runnextstreak = *inheritTime ? pp->runnextstreak + 1 : 0;
 		return gp;
+	}
 
 	if (atomic_load(&sched.runqsize) > 0) {
 		lock(&sched.lock);

@@ -42,11 +42,13 @@ struct g *gqueue_pop(gQueue *q)
 	return gp;
 }
 
+/* Lists are changed by one owner at a time but their count may be peeked
+ * at without the owner's lock, so the count is stored atomically. */
 void glist_push(gList *l, struct g *gp)
 {
 	gp->schedlink = l->head;
 	l->head = gp;
-	l->n++;
+	atomic_store_relaxed(&l->n, l->n + 1);
 }
 
 struct g *glist_pop(gList *l)
@@ -55,7 +57,7 @@ struct g *glist_pop(gList *l)
 	if (gp) {
 		l->head = gp->schedlink;
 		gp->schedlink = NULL;
-		l->n--;
+		atomic_store_relaxed(&l->n, l->n - 1);
 	}
 	return gp;
 }
@@ -194,6 +196,20 @@ void runqput(struct p *pp, struct g *gp, bool next)
 	}
 }
 
+/* Take the G at the head of pp's ring, ignoring runnext. Owner only. */
+struct g *runqget_ring(struct p *pp)
+{
+	for (;;) {
+		uint32_t head = atomic_load_acq(&pp->runqhead);
+		uint32_t tail = pp->runqtail;
+		if (tail == head)
+			return NULL;
+		struct g *gp = atomic_load_relaxed(SLOT(pp, head));
+		if (atomic_cas_rel(&pp->runqhead, head, head + 1))
+			return gp;
+	}
+}
+
 /*
  * Take a G from pp's local queue: runnext first (it inherits the time slice),
  * then the ring's head. Owner only.
@@ -208,17 +224,8 @@ struct g *runqget(struct p *pp, bool *inheritTime)
 		*inheritTime = true;
 		return next;
 	}
-	for (;;) {
-		uint32_t head = atomic_load_acq(&pp->runqhead);
-		uint32_t tail = pp->runqtail;
-		if (tail == head)
-			return NULL;
-		struct g *gp = atomic_load_relaxed(SLOT(pp, head));
-		if (atomic_cas_rel(&pp->runqhead, head, head + 1)) {
-			*inheritTime = false;
-			return gp;
-		}
-	}
+	*inheritTime = false;
+	return runqget_ring(pp);
 }
 
 /*

@@ -147,6 +147,7 @@ HIDDEN void preemptcheck(void);
 /* ---- runq.c ---- */
 HIDDEN void runqput(struct p *pp, struct g *gp, bool next);
 HIDDEN struct g *runqget(struct p *pp, bool *inheritTime);
+HIDDEN struct g *runqget_ring(struct p *pp);
 HIDDEN bool runqempty(struct p *pp);
 HIDDEN uint32_t runqlen(struct p *pp);
 HIDDEN struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);
@@ -194,6 +195,7 @@ HIDDEN NORETURN void throw(const char *s);
 HIDDEN NORETURN void fatal(const char *s);
 HIDDEN void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 HIDDEN void schedtrace(bool detailed);
+HIDDEN void schedtrace_unlocked(void);
 HIDDEN void sysmon(void);
 
 /* ---- schedcheck.c ---- */

@@ -167,6 +167,8 @@ struct p {
 	struct p *link;  /* next on sched.pidle */
 	uint32_t schedtick;
 	uint32_t syscalltick;
+	/* Consecutive Gs run from runnext, each inheriting the time slice. */
+	uint32_t runnextstreak;
 	struct m *m; /* the M owning this P, or NULL */
 	uint64_t goidcache, goidcacheend;
 

@@ -23,9 +23,7 @@ static NORETURN void violation(const char *invariant, const char *fmt, ...)
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	print("schedcheck: invariant violated: %s\nschedcheck: %s\n", invariant, buf);
-	/* The dump takes sched.lock itself. */
-	unlock(&sched.lock);
-	schedtrace(true);
+	schedtrace_unlocked();
 	abort();
 }
 

@@ -1,0 +1,60 @@
+/*
+ * test_deadlock: checkdead, from outside (expect.sh). Modes:
+ *   deadlock   main and two other goroutines park with nobody to wake them:
+ *              Go's message and exit status 2
+ *   notdead    main parks while a worker still has work; the worker wakes
+ *              main after 1000 yields: no deadlock, exit 0
+ */
+#include "check.h"
+#include "runtime.h"
+#include "schedlab.h"
+
+#include <string.h>
+
+static struct g *parked_main;
+static char object; /* what the test goroutines wait on */
+
+static bool publish(struct g *gp, void *slot)
+{
+	atomic_store((struct g **)slot, gp);
+	return true;
+}
+
+static void park_forever(void *arg)
+{
+	(void)arg;
+	struct g *unused = NULL;
+	gopark(publish, &unused, waitReasonTest, &object);
+}
+
+static void waker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000; i++)
+		sl_yield();
+	struct g *gp;
+	while (!(gp = atomic_load(&parked_main)))
+		sl_yield();
+	goready(gp);
+}
+
+int sl_main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	if (!strcmp(mode, "deadlock")) {
+		sl_go(park_forever, NULL);
+		sl_go(park_forever, NULL);
+		printf("parking main\n");
+		gopark(publish, &parked_main, waitReasonTest, &object);
+		printf("unreachable\n");
+		return 0;
+	}
+	if (!strcmp(mode, "notdead")) {
+		sl_go(waker, NULL);
+		gopark(publish, &parked_main, waitReasonTest, &object);
+		printf("woken\n");
+		return 0;
+	}
+	fprintf(stderr, "test_deadlock: unknown mode %s\n", mode);
+	return 1;
+}

@@ -1,0 +1,39 @@
+# scripts/lib.sh: shared helpers for the scripts in this directory.
+# Source it, do not run it:  . "$(dirname "$0")/lib.sh"
+#
+#   SL_PACKAGES           the Debian packages the build and tests need
+#   sl_ensure_packages    check each with `dpkg -s`; install the missing ones
+#                         with apt-get when root, else print the sudo command
+#                         and exit 1
+#   SL_ROOT               the repository root (the parent of scripts/)
+
+SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# cmake, ninja: the build; gcc: release/debug; clang + libclang-rt-14-dev: the
+# tsan/asan presets (clang 14's sanitizer runtimes); gdb + python3: the
+# bootstrap walk test; binutils: readelf.
+SL_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev gdb python3 binutils)
+
+sl_ensure_packages() {
+	local missing=() p
+	for p in "${SL_PACKAGES[@]}"; do
+		# "Status: install ok installed" is the only state that counts.
+		if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+			missing+=("$p")
+		fi
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		return 0
+	fi
+	echo "missing packages: ${missing[*]}"
+	if [ "$(id -u)" -eq 0 ]; then
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" || {
+			echo "error: apt-get install failed" >&2
+			exit 1
+		}
+	else
+		echo "run this, then try again:"
+		echo "  sudo apt-get install -y ${missing[*]}"
+		exit 1
+	fi
+}

@@ -135,8 +135,11 @@ static int64_t starttime;
 
 /* Print the scheduler's state in the spirit of GODEBUG=schedtrace. With
  * detailed, every P, M and G. Takes sched.lock and allglock unless the
- * caller already holds them (take_locks false: schedcheck, about to abort). */
-static void dumpsched(bool detailed, bool take_locks)
+ * caller already holds them (take_locks false: schedcheck, about to abort).
+ * Like Go's, it reads running Ps, Ms and Gs without their owners' consent:
+ * the numbers are a snapshot that may tear, so ThreadSanitizer is told not to
+ * watch these reads. */
+NO_SANITIZE_THREAD static void dumpsched(bool detailed, bool take_locks)
 {
 	int64_t now = os_nanotime();
 	if (!starttime)

@@ -184,12 +184,16 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	newg->waiting_on = NULL;
 	newg->goid = newgoid(pp);
 	gostartcallfn(newg);
-	casgstatus(newg, _Gdead, _Grunnable);
 
 	if (pp) {
+		casgstatus(newg, _Gdead, _Grunnable);
 		runqput(pp, newg, true);
 	} else {
+		/* A thread without a P can race with a stop-the-world: become
+		 * runnable and queued in one step under sched.lock, so that
+		 * schedcheck never sees a runnable G in no queue. */
 		lock(&sched.lock);
+		casgstatus(newg, _Gdead, _Grunnable);
 		globrunqput(newg);
 		unlock(&sched.lock);
 	}
@@ -307,12 +311,13 @@ void goready(struct g *gp)
 		throw("bad g->status in ready");
 	}
 	gp->waiting_on = NULL;
-	casgstatus(gp, _Gwaiting, _Grunnable);
 	struct m *mp = getm();
 	if (mp && mp->p) {
+		casgstatus(gp, _Gwaiting, _Grunnable);
 		runqput(mp->p, gp, true);
 	} else {
-		lock(&sched.lock);
+		lock(&sched.lock); /* see newproc */
+		casgstatus(gp, _Gwaiting, _Grunnable);
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}

@@ -12,6 +12,8 @@
 
 #define HIDDEN __attribute__((visibility("hidden")))
 #define NORETURN __attribute__((noreturn))
+/* For code that reads other threads' state racily on purpose. */
+#define NO_SANITIZE_THREAD __attribute__((no_sanitize("thread")))
 
 /* ---- atomics (sequentially consistent unless named) ---- */
 #define atomic_load(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
@@ -160,6 +162,10 @@ HIDDEN void gqueue_push_front(gQueue *q, struct g *gp);
 HIDDEN struct g *gqueue_pop(gQueue *q);
 HIDDEN void glist_push(gList *l, struct g *gp);
 HIDDEN struct g *glist_pop(gList *l);
+
+/* ---- syscall.c ---- */
+HIDDEN void entersyscall(void);
+HIDDEN void exitsyscall(void);
 
 /* ---- stw.c: stop the world ---- */
 HIDDEN void stopTheWorld(const char *reason);

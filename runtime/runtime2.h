@@ -49,7 +49,8 @@ enum gstatus {
  * P status, as in Go:
  *   _Pidle     on sched.pidle, or held by the M that is about to use it
  *   _Prunning  owned by an M running user code or the scheduler
- *   _Psyscall  its M is in a syscall; may be retaken (STW or handoff)
+ *   _Psyscall  its M is in a syscall: p->m is NULL and the M remembers it in
+ *              m->oldp; may be retaken (STW or handoff) by CAS
  *   _Pgcstop   halted for stop-the-world, owned by the M that stopped the world
  *   _Pdead     beyond gomaxprocs; holds no work
  */
@@ -128,6 +129,8 @@ struct m {
 	struct g *curg; /* the user G running, or NULL */
 	struct p *p;    /* the attached P, or NULL */
 	struct p *nextp;
+	struct p *oldp; /* the P left behind in a syscall */
+	uint32_t syscalltick;
 	int64_t id;
 	int32_t locks; /* runtime locks held; schedule requires 0 */
 	bool spinning; /* looking for work with a P and no G */

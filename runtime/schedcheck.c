@@ -35,6 +35,15 @@ static bool on_idle_list(struct p *pp)
 	return false;
 }
 
+static int syscall_owners(struct p *pp)
+{
+	int n = 0;
+	for (struct m *mp = atomic_load(&allm); mp; mp = mp->alllink)
+		if (atomic_load(&mp->oldp) == pp)
+			n++;
+	return n;
+}
+
 static void check_ps(enum schedcheck_mode mode, struct m *self)
 {
 	int32_t n = gomaxprocs;
@@ -76,16 +85,23 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 			violation("an idle P is on the idle list", "P%d is _Pidle, not listed",
 				  i);
 		case _Prunning:
-		case _Psyscall:
 			if (!pp->m || pp->m->p != pp)
 				violation("a running P is bound to exactly one M (m.p == p && p.m "
 					  "== m)",
 					  "P%d status=%u m=%p", i, s, (void *)pp->m);
-			if (mode == SCHEDCHECK_STOPPED && s == _Prunning && pp->m != self)
+			if (mode == SCHEDCHECK_STOPPED && pp->m != self)
 				violation("with the world stopped only the stopper's P runs",
 					  "P%d running on M%lld", i, (long long)pp->m->id);
 			if (mode == SCHEDCHECK_QUIESCENT)
 				violation("at quiescence no P runs", "P%d status=%u", i, s);
+			break;
+		case _Psyscall:
+			if (mode == SCHEDCHECK_STOPPED)
+				violation("a stop takes every P in a syscall", "P%d", i);
+			if (pp->m || syscall_owners(pp) != 1)
+				violation("a P in a syscall is left by exactly one M (m.oldp == p, "
+					  "p.m == nil)",
+					  "P%d m=%p owners=%d", i, (void *)pp->m, syscall_owners(pp));
 			break;
 		case _Pgcstop:
 			if (mode != SCHEDCHECK_STOPPED)

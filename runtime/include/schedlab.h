@@ -76,6 +76,16 @@ size_t sl_stacksize(void);
 int sl_setmaxthreads(int n);
 
 /*
+ * Bracket a call that may block in the kernel (Go's entersyscall and
+ * exitsyscall). Between the two the goroutine's P is _Psyscall and may be
+ * taken by a stop-the-world; sl_syscall_end gets a P back (the old one, an
+ * idle one, or it waits for one) before returning. Call no other schedlab
+ * function in between. Outside a goroutine both do nothing.
+ */
+void sl_syscall_begin(void);
+void sl_syscall_end(void);
+
+/*
  * Run fn(arg) as a goroutine and wait for it to return. For threads that are
  * not goroutines (a library host's main, its worker threads); starts the
  * runtime if it is not running. Returns 0, or -1 with a message on stderr

@@ -32,7 +32,8 @@ static void job_main(void *arg)
 	struct job *j = arg;
 	j->goid = sl_goid();
 	CHECK(sl_goid() > 0);
-	CHECK_EQ(sl_run(job_main, j), -1); /* misuse from a goroutine */
+	if (j->id % 1000 == 0)
+		CHECK_EQ(sl_run(job_main, j), -1); /* misuse from a goroutine */
 	for (int i = 0; i < FANOUT; i++)
 		sl_go(child, j);
 	while (__atomic_load_n(&j->children_done, __ATOMIC_SEQ_CST) != FANOUT)

@@ -1,0 +1,130 @@
+/*
+ * syscall.c: entersyscall / exitsyscall, bracketing a call that may block
+ * in the kernel (sl_syscall_begin / sl_syscall_end).
+ *
+ * As in Go 1.19, entering a syscall unbinds the P from the M but leaves it
+ * _Psyscall, remembered in m->oldp: p->m == NULL and m->p == NULL while the G
+ * is _Gsyscall and still m->curg. Stop-the-world takes such Ps by CAS
+ * (_Psyscall -> _Pgcstop). Leaving the syscall tries, in order: the old P if
+ * still _Psyscall, any idle P, and else queues the G globally and parks the M.
+ *
+ * Handing a P off from a long syscall (sysmon's retake) comes with sysmon.
+ */
+#include "runtime.h"
+#include "schedlab.h"
+
+/* The world is stopping: give our P to the stopper now. */
+static void entersyscall_gcwait(struct p *pp)
+{
+	lock(&sched.lock);
+	if (sched.stopwait > 0 && atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
+		pp->syscalltick++;
+		if (--sched.stopwait == 0)
+			notewakeup(&sched.stopnote);
+	}
+	unlock(&sched.lock);
+}
+
+/* On a user G holding a P and no locks. */
+void entersyscall(void)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	if (mp->locks)
+		throw("entersyscall: holding locks");
+	mp->locks++;
+	casgstatus(gp, _Grunning, _Gsyscall);
+	struct p *pp = mp->p;
+	mp->syscalltick = pp->syscalltick;
+	pp->m = NULL;
+	atomic_store(&mp->oldp, pp);
+	mp->p = NULL;
+	atomic_store(&pp->status, _Psyscall);
+	if (atomic_load(&sched.gcwaiting))
+		entersyscall_gcwait(pp);
+	mp->locks--;
+}
+
+static bool exitsyscallfast(struct p *oldp)
+{
+	if (oldp && atomic_load(&oldp->status) == _Psyscall &&
+	    atomic_cas(&oldp->status, _Psyscall, _Pidle)) {
+		wirep(oldp);
+		return true;
+	}
+	if (atomic_load(&sched.npidle) > 0) {
+		lock(&sched.lock);
+		struct p *pp = pidleget();
+		unlock(&sched.lock);
+		if (pp) {
+			acquirep(pp);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* No P to be had: queue gp and park this M. On g0. */
+static void exitsyscall0(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	/* Under sched.lock so that a stopped world's schedcheck sees gp either
+	 * in its syscall or queued. */
+	lock(&sched.lock);
+	casgstatus(gp, _Gsyscall, _Grunnable);
+	gp->m = NULL;
+	mp->curg = NULL;
+	struct p *pp = atomic_load(&sched.gcwaiting) ? NULL : pidleget();
+	if (!pp)
+		globrunqput(gp);
+	unlock(&sched.lock);
+	if (pp) {
+		acquirep(pp);
+		execute(gp, false);
+	}
+	stopm();
+	schedule();
+}
+
+/* On the G that called entersyscall, which holds no P. */
+void exitsyscall(void)
+{
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	if (readgstatus(gp) != _Gsyscall)
+		throw("exitsyscall: syscall frame is no longer valid");
+	mp->locks++;
+	struct p *oldp = mp->oldp;
+	atomic_store(&mp->oldp, NULL);
+	if (exitsyscallfast(oldp)) {
+		mp->p->syscalltick++;
+		casgstatus(gp, _Gsyscall, _Grunning);
+		mp->locks--;
+		/* A stop may have begun while we held no P. */
+		preemptcheck();
+		return;
+	}
+	mp->locks--;
+	mcall(exitsyscall0);
+}
+
+void sl_syscall_begin(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0)
+		return; /* not a goroutine: nothing to release */
+	entersyscall();
+}
+
+void sl_syscall_end(void)
+{
+	struct g *gp = getg();
+	if (!gp || !gp->m || gp == gp->m->g0)
+		return;
+	if (readgstatus(gp) != _Gsyscall) {
+		print("schedlab: sl_syscall_end without sl_syscall_begin (goroutine %lld)\n",
+		      (long long)gp->goid);
+		throw("exitsyscall: syscall frame is no longer valid");
+	}
+	exitsyscall();
+}

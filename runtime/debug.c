@@ -118,10 +118,12 @@ void parsedebugvars(void)
 				ok = parseint(v, vlen, &debug.schedtrace);
 			else if (klen == 11 && !memcmp(s, "scheddetail", 11))
 				ok = parseint(v, vlen, &debug.scheddetail);
+			else if (klen == 10 && !memcmp(s, "stackguard", 10))
+				ok = parseint(v, vlen, &debug.stackguard) && debug.stackguard <= 1;
 		}
 		if (!ok)
-			print("schedlab: SL_DEBUG: ignoring \"%.*s\" (want schedtrace=MS or "
-			      "scheddetail=1)\n",
+			print("schedlab: SL_DEBUG: ignoring \"%.*s\" (want schedtrace=MS, "
+			      "scheddetail=1 or stackguard=1)\n",
 			      (int)len, s);
 		s += len;
 		if (*s == ',')

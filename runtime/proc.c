@@ -354,7 +354,7 @@ static void p_init(struct p *pp, int32_t id)
 	pp->link = NULL;
 	pp->m = NULL;
 	pp->goidcache = pp->goidcacheend = 0;
-	if (pp->runqhead != pp->runqtail || pp->runnext)
+	if (!runqempty(pp))
 		throw("p_init: reused P has work");
 }
 
@@ -363,14 +363,18 @@ static void p_init(struct p *pp, int32_t id)
 static void p_destroy(struct p *pp)
 {
 	/* Tail first onto the global head keeps the ring's order, and runnext
-	 * ends up in front of it. */
-	while (pp->runqhead != pp->runqtail) {
-		pp->runqtail--;
-		globrunqputhead(pp->runq[pp->runqtail % RUNQ_SIZE]);
+	 * ends up in front of it. An M that has dropped its P may be scanning
+	 * every ring meanwhile (findrunnable), hence the atomics. */
+	uint32_t head = atomic_load(&pp->runqhead);
+	for (uint32_t tail = atomic_load(&pp->runqtail); tail != head;) {
+		tail--;
+		globrunqputhead(atomic_load_relaxed(&pp->runq[tail % RUNQ_SIZE]));
+		atomic_store(&pp->runqtail, tail);
 	}
-	if (pp->runnext) {
-		globrunqputhead(pp->runnext);
-		pp->runnext = NULL;
+	struct g *next = atomic_load(&pp->runnext);
+	if (next) {
+		globrunqputhead(next);
+		atomic_store(&pp->runnext, NULL);
 	}
 	gfpurge(pp);
 	stackcache_clear(pp);
@@ -566,6 +570,14 @@ top:;
 	if (releasep() != pp)
 		throw("findrunnable: wrong p");
 	pidleput(pp);
+	/* Stop spinning while still holding the lock, so that a stopped
+	 * world never sees an M without a P counted as spinning. */
+	bool wasSpinning = mp->spinning;
+	if (wasSpinning) {
+		mp->spinning = false;
+		if (atomic_xadd(&sched.nmspinning, -1) < 0)
+			throw("findrunnable: negative nmspinning");
+	}
 	unlock(&sched.lock);
 
 	/*
@@ -573,20 +585,19 @@ top:;
 	 * saw us spinning, did not call wakep. Now that we are no longer
 	 * counted as spinning, look once more at every queue.
 	 */
-	if (mp->spinning) {
-		mp->spinning = false;
-		if (atomic_xadd(&sched.nmspinning, -1) < 0)
-			throw("findrunnable: negative nmspinning");
+	if (wasSpinning) {
 		for (int32_t i = 0; i < nsnap; i++) {
 			struct p *p2 = atomic_load(&allp[i]);
 			if (p2 && !runqempty(p2)) {
 				lock(&sched.lock);
 				pp = pidleget();
+				if (pp) {
+					mp->spinning = true;
+					atomic_xadd(&sched.nmspinning, 1);
+				}
 				unlock(&sched.lock);
 				if (pp) {
 					acquirep(pp);
-					mp->spinning = true;
-					atomic_xadd(&sched.nmspinning, 1);
 					goto top;
 				}
 				break;

@@ -83,6 +83,7 @@ extern HIDDEN int32_t allglen;
 struct dbgvars {
 	int32_t schedtrace; /* ms between traces; 0 off */
 	int32_t scheddetail;
+	int32_t stackguard; /* 1: mprotect guard pages even where madvise works */
 };
 extern HIDDEN struct dbgvars debug;
 HIDDEN void parsedebugvars(void);

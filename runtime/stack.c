@@ -3,10 +3,12 @@
  *
  * Stacks are fixed-size (C code cannot move a stack), mmap-backed and cut
  * from chunks of STACKS_PER_CHUNK. Below each usable range lies a guard
- * region. On Linux 6.13+ the guard is installed with
- * madvise(MADV_GUARD_INSTALL), which leaves a chunk one VMA; older kernels get
- * mprotect(PROT_NONE) guard pages (two VMAs a stack, so vm.max_map_count
- * bounds the number of live stacks there).
+ * region. On Linux 6.13+ the guard is installed with MADV_GUARD_INSTALL,
+ * which leaves a chunk one VMA; one process_madvise call installs a whole
+ * chunk's guards (madvise per stack where process_madvise refuses). Older
+ * kernels get mprotect(PROT_NONE) guard pages: two VMAs a stack, so there
+ * vm.max_map_count bounds the number of live stacks. SL_DEBUG=stackguard=1
+ * forces the mprotect fallback.
  *
  * Free stacks are cached per P (p->stackcache, owner only) and refilled in
  * batches from a global pool under stackpool.lock. A dead G keeps its stack
@@ -26,16 +28,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
+#ifndef PIDFD_SELF
+#define PIDFD_SELF (-10000) /* Linux 6.14: the calling process */
+#endif
 
 #define DEFAULT_STACK_SIZE (64 * 1024)
 #define MIN_STACK_SIZE (16 * 1024)
-#define STACKS_PER_CHUNK 64
+#define STACKS_PER_CHUNK 256
 
 size_t stacksize = DEFAULT_STACK_SIZE;
 size_t stackguardsize;
@@ -101,6 +108,54 @@ void stackinit(void)
 	stacksize = (stacksize + page - 1) & ~(page - 1);
 }
 
+/* Make room in the pool for n more stacks. stackpool.lock held. */
+static void stackpool_reserve(int32_t n)
+{
+	if (stackpool.nfree + n <= stackpool.capfree)
+		return;
+	int32_t cap = stackpool.capfree ? stackpool.capfree * 2 : 1024;
+	while (cap < stackpool.nfree + n)
+		cap *= 2;
+	stack *a = realloc(stackpool.free, (size_t)cap * sizeof(stack));
+	if (!a)
+		throw("out of memory");
+	stackpool.free = a;
+	stackpool.capfree = cap;
+}
+
+/* Guard every stack of a chunk with one process_madvise call. */
+static bool install_guards_batch(char *base, size_t slot)
+{
+	struct iovec iov[STACKS_PER_CHUNK];
+	for (int i = 0; i < STACKS_PER_CHUNK; i++) {
+		iov[i].iov_base = base + (size_t)i * slot;
+		iov[i].iov_len = stackguardsize;
+	}
+	long want = (long)(stackguardsize * STACKS_PER_CHUNK);
+	if (syscall(SYS_process_madvise, PIDFD_SELF, iov, STACKS_PER_CHUNK, MADV_GUARD_INSTALL,
+		    0) != want)
+		return false;
+	stackpool.mode = GUARD_MADVISE;
+	return true;
+}
+
+/* Guard each stack with madvise, or find out that the kernel cannot. */
+static void install_guards_each(char *base, size_t slot)
+{
+	for (int i = 0; i < STACKS_PER_CHUNK; i++) {
+		char *guard = base + (size_t)i * slot;
+		if (madvise(guard, stackguardsize, MADV_GUARD_INSTALL) == 0) {
+			stackpool.mode = GUARD_MADVISE;
+		} else if (stackpool.mode == GUARD_UNKNOWN && errno == EINVAL) {
+			stackpool.mode = GUARD_MPROTECT; /* before Linux 6.13 */
+			return;
+		} else {
+			print("runtime: madvise(MADV_GUARD_INSTALL) failed (errno %d)\n", errno);
+			throw("stack guard");
+		}
+	}
+}
+
 /* Map a chunk and add its stacks to the pool. stackpool.lock held. */
 static void stackpool_grow(void)
 {
@@ -112,29 +167,13 @@ static void stackpool_grow(void)
 		print("runtime: cannot map %zu bytes of goroutine stacks (errno %d)\n", len, errno);
 		throw("out of memory allocating stack");
 	}
-	if (stackpool.nfree + STACKS_PER_CHUNK > stackpool.capfree) {
-		int32_t cap = stackpool.capfree ? stackpool.capfree * 2 : 256;
-		while (cap < stackpool.nfree + STACKS_PER_CHUNK)
-			cap *= 2;
-		stack *n = realloc(stackpool.free, (size_t)cap * sizeof(stack));
-		if (!n)
-			throw("out of memory");
-		stackpool.free = n;
-		stackpool.capfree = cap;
-	}
+	stackpool_reserve(STACKS_PER_CHUNK);
+	if (debug.stackguard == 1)
+		stackpool.mode = GUARD_MPROTECT;
+	if (stackpool.mode != GUARD_MPROTECT && !install_guards_batch(base, slot))
+		install_guards_each(base, slot);
 	for (int i = STACKS_PER_CHUNK - 1; i >= 0; i--) {
 		char *guard = base + (size_t)i * slot;
-		if (stackpool.mode != GUARD_MPROTECT) {
-			if (madvise(guard, stackguardsize, MADV_GUARD_INSTALL) == 0) {
-				stackpool.mode = GUARD_MADVISE;
-			} else if (stackpool.mode == GUARD_UNKNOWN && errno == EINVAL) {
-				stackpool.mode = GUARD_MPROTECT;
-			} else {
-				print("runtime: madvise(MADV_GUARD_INSTALL) failed (errno %d)\n",
-				      errno);
-				throw("stack guard");
-			}
-		}
 		if (stackpool.mode == GUARD_MPROTECT && mprotect(guard, stackguardsize, PROT_NONE))
 			throw("stack guard: mprotect");
 		stack s = {(uintptr_t)(guard + stackguardsize), (uintptr_t)(guard + slot)};
@@ -177,9 +216,8 @@ stack stackalloc(void)
 void stackcache_clear(struct p *pp)
 {
 	lock(&stackpool.lock);
+	stackpool_reserve(pp->nstackcache);
 	while (pp->nstackcache > 0) {
-		if (stackpool.nfree == stackpool.capfree)
-			throw("stackcache_clear: pool full");
 		stackpool.free[stackpool.nfree++] = pp->stackcache[--pp->nstackcache];
 	}
 	unlock(&stackpool.lock);

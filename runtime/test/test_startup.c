@@ -6,6 +6,7 @@
  *   trace       run for ~150 ms so that schedtrace prints
  */
 #include "check.h"
+#include "runtime.h"
 #include "schedlab.h"
 
 #include <string.h>
@@ -43,6 +44,7 @@ int sl_main(int argc, char **argv)
 		printf("gomaxprocs=%d ncpu=%d default=%s stacksize=%zu\n", n, sl_numcpu(),
 		       n == sl_numcpu() ? "yes" : "no", sl_stacksize());
 		run_many(1000);
+		printf("stackguard=%s\n", stackguardmode());
 		printf("ran=%lld\n", (long long)count);
 		return 0;
 	}

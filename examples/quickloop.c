@@ -1,7 +1,7 @@
 /*
  * quickloop: two quick measurements, before the benchmark suite exists.
- *   quickloop yield [N]   two goroutines alternate with sl_yield on one P;
- *                         prints ns per round trip (one yield by each)
+ *   quickloop yield [N]   main and one goroutine alternate with sl_yield on
+ *                         one P; prints ns per round trip (one yield by each)
  *   quickloop spawn [N]   spawn N goroutines (default 1M) that each bump a
  *                         counter, wait for all; prints the wall time
  */
@@ -40,16 +40,17 @@ int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "yield";
 	if (!strcmp(mode, "yield")) {
+		/* main and one goroutine alternate: exactly two on the P */
 		rounds = argc > 2 ? atoll(argv[2]) : 10000000;
 		sl_gomaxprocs(1);
+		sl_go(yielder, NULL);
+		sl_yield(); /* let it start */
 		int64_t t0 = now_ns();
-		sl_go(yielder, NULL);
-		sl_go(yielder, NULL);
-		while (counter != 2)
+		for (int64_t i = 0; i < rounds; i++)
 			sl_yield();
 		int64_t dt = now_ns() - t0;
-		/* main's own yields add a third party to each round; count them as
-		 * part of the cost, so this is an upper bound. */
+		while (counter != 1)
+			sl_yield();
 		printf("yield round trip: %.1f ns (%lld rounds, GOMAXPROCS=1)\n",
 		       (double)dt / (double)rounds, (long long)rounds);
 		return 0;

@@ -2,8 +2,9 @@
  * goroutine.c: the life of a G: newproc, goexit, gosched, gopark/goready,
  * the status machine (casgstatus), and G reuse (gfput/gfget).
  *
- * A dead G keeps its stack and goes on its P's free list; past 64 entries
- * half moves to the global list (sched.gFree, own lock), from which any P
+ * A G gets its stack when it first runs (execute) and returns it when it
+ * exits, so a dead G on a free list holds no stack. Past 64 entries half of
+ * a P's free list moves to the global list (sched.gFree, own lock), from which any P
  * refills 32 at a time. Every G ever made stays in allgs for the checker,
  * schedtrace and checkdead.
  */
@@ -17,16 +18,16 @@ int32_t allglen;
 static int32_t allgcap;
 
 static const char *const gstatusnames[] = {
-	[_Gidle] = "idle",       [_Grunnable] = "runnable", [_Grunning] = "running",
-	[_Gsyscall] = "syscall", [_Gwaiting] = "waiting",   [5] = "moribund_unused",
-	[_Gdead] = "dead",
+    [_Gidle] = "idle",	     [_Grunnable] = "runnable", [_Grunning] = "running",
+    [_Gsyscall] = "syscall", [_Gwaiting] = "waiting",	[5] = "moribund_unused",
+    [_Gdead] = "dead",
 };
 
 static const char *const waitreasonnames[waitReasonCount] = {
-	[waitReasonZero] = "",
-	[waitReasonSemacquire] = "semacquire",
-	[waitReasonSleep] = "sleep",
-	[waitReasonTest] = "test park",
+    [waitReasonZero] = "",
+    [waitReasonSemacquire] = "semacquire",
+    [waitReasonSleep] = "sleep",
+    [waitReasonTest] = "test park",
 };
 
 const char *gstatusname(uint32_t s)
@@ -68,6 +69,26 @@ void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
 	SCHEDPOINT("casgstatus");
 }
 
+/*
+ * casgstatus for transitions that only gp's owner can make (the M that runs
+ * gp, or the one that just dequeued it): nobody else may change gp's status
+ * meanwhile, so a checked load and a release store do what the CAS does,
+ * without a locked instruction on the yield path. Go needs the CAS because
+ * its GC sets scan bits concurrently; schedlab has none.
+ */
+void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval)
+{
+	uint32_t cur = atomic_load_relaxed(&gp->atomicstatus);
+	if (cur != oldval) {
+		print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
+		      (long long)gp->goid, gstatusname(oldval), gstatusname(newval),
+		      gstatusname(cur));
+		throw("casgstatus: bad transition");
+	}
+	atomic_store_rel(&gp->atomicstatus, newval);
+	SCHEDPOINT("casgstatus");
+}
+
 static void allgadd(struct g *gp)
 {
 	if (readgstatus(gp) == _Gidle)
@@ -87,13 +108,12 @@ static void allgadd(struct g *gp)
 	unlock(&allglock);
 }
 
-/* A new G with a stack, in _Gidle. */
+/* A new G, in _Gidle, without a stack yet. */
 static struct g *malg(void)
 {
 	struct g *gp = calloc(1, sizeof *gp);
 	if (!gp)
 		throw("out of memory allocating g");
-	gp->stack = stackalloc();
 	gp->tsan_fiber = san_fiber_create();
 	return gp;
 }
@@ -183,7 +203,7 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	newg->waitreason = waitReasonZero;
 	newg->waiting_on = NULL;
 	newg->goid = newgoid(pp);
-	gostartcallfn(newg);
+	newg->sched.sp = 0; /* not started: execute gives it a stack and a frame */
 
 	if (pp) {
 		casgstatus(newg, _Gdead, _Grunnable);
@@ -202,7 +222,8 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	return newg;
 }
 
-/* Finish gp on g0: it is dead, its stack goes with it to the free list. */
+/* Finish gp on g0: it is dead; its stack goes back to the P's cache, the G
+ * to the free list. */
 static void goexit0(struct g *gp)
 {
 	struct m *mp = getg()->m;
@@ -211,6 +232,8 @@ static void goexit0(struct g *gp)
 	gp->fn = NULL;
 	gp->arg = NULL;
 	mp->curg = NULL;
+	stackfree(gp->stack);
+	gp->stack.lo = gp->stack.hi = 0;
 	gfput(mp->p, gp);
 	schedule();
 }
@@ -227,7 +250,7 @@ void goexit1(void)
 static void gosched_m(struct g *gp)
 {
 	struct m *mp = getg()->m;
-	casgstatus(gp, _Grunning, _Grunnable);
+	setgstatus_owned(gp, _Grunning, _Grunnable);
 	gp->m = NULL;
 	mp->curg = NULL;
 	/*

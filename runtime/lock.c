@@ -17,11 +17,8 @@ enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
 static const char *const lockrank_names[lockRankCount] __attribute__((unused)) = {
-	[lockRankWorldsema] = "worldsema",
-	[lockRankSched] = "sched",
-	[lockRankAllg] = "allg",
-	[lockRankGFree] = "gFree",
-	[lockRankStackpool] = "stackpool",
+    [lockRankWorldsema] = "worldsema", [lockRankSched] = "sched",	  [lockRankAllg] = "allg",
+    [lockRankGFree] = "gFree",	       [lockRankStackpool] = "stackpool",
 };
 
 #ifdef SL_LOCKRANK

@@ -618,7 +618,13 @@ void execute(struct g *gp, bool inheritTime)
 	struct m *mp = getm();
 	mp->curg = gp;
 	gp->m = mp;
-	casgstatus(gp, _Grunnable, _Grunning);
+	/* Dequeuing gp made this M its only owner. */
+	setgstatus_owned(gp, _Grunnable, _Grunning);
+	if (!gp->sched.sp) {
+		/* First run: a stack from this P's cache, and the entry frame. */
+		gp->stack = stackalloc();
+		gostartcallfn(gp);
+	}
 	gp->waitreason = waitReasonZero;
 	if (!inheritTime)
 		mp->p->schedtick++;

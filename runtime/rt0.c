@@ -61,8 +61,8 @@ int32_t gomaxprocs_from_env(const char *s, int32_t dflt)
 		return dflt;
 	}
 	if (v > SL_MAXPROCS) {
-		print("schedlab: GOMAXPROCS=%s exceeds the limit of %d; using %d\n", s,
-		      SL_MAXPROCS, SL_MAXPROCS);
+		print("schedlab: GOMAXPROCS=%s exceeds the limit of %d; using %d\n", s, SL_MAXPROCS,
+		      SL_MAXPROCS);
 		return SL_MAXPROCS;
 	}
 	return (int32_t)v;

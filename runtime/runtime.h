@@ -10,20 +10,20 @@
 #include "runtime2.h"
 #include "os.h"
 
-#define HIDDEN __attribute__((visibility("hidden")))
+#define HIDDEN	 __attribute__((visibility("hidden")))
 #define NORETURN __attribute__((noreturn))
 /* For code that reads other threads' state racily on purpose. */
 #define NO_SANITIZE_THREAD __attribute__((no_sanitize("thread")))
 
 /* ---- atomics (sequentially consistent unless named) ---- */
-#define atomic_load(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define atomic_store(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define atomic_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define atomic_store_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define atomic_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define atomic_load(p)		   __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define atomic_store(p, v)	   __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define atomic_load_acq(p)	   __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define atomic_store_rel(p, v)	   __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define atomic_load_relaxed(p)	   __atomic_load_n((p), __ATOMIC_RELAXED)
 #define atomic_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define atomic_xadd(p, d) __atomic_add_fetch((p), (d), __ATOMIC_SEQ_CST)
-#define atomic_xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define atomic_xadd(p, d)	   __atomic_add_fetch((p), (d), __ATOMIC_SEQ_CST)
+#define atomic_xchg(p, v)	   __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define atomic_cas(p, old, new)                                                                    \
 	({                                                                                         \
 		__typeof__(*(p)) _o = (old);                                                       \
@@ -139,6 +139,7 @@ HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitrea
 		   void *waiting_on);
 HIDDEN void goready(struct g *gp);
 HIDDEN void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
+HIDDEN void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval);
 HIDDEN uint32_t readgstatus(struct g *gp);
 HIDDEN void gfput(struct p *pp, struct g *gp);
 HIDDEN struct g *gfget(struct p *pp);
@@ -182,6 +183,7 @@ extern HIDDEN size_t stacksize; /* usable bytes per goroutine stack */
 extern HIDDEN size_t stackguardsize;
 HIDDEN void stackinit(void);
 HIDDEN stack stackalloc(void);
+HIDDEN void stackfree(stack s);
 HIDDEN void stackcache_clear(struct p *pp);
 HIDDEN void minit_signals(struct m *mp);
 HIDDEN void initsig(void);

@@ -75,9 +75,9 @@ enum waitreason {
  * a lower rank. Checked in debug builds (SL_LOCKRANK). */
 enum lockrank {
 	lockRankWorldsema = 1, /* worldsema's internal lock */
-	lockRankSched,         /* sched.lock */
-	lockRankAllg,          /* allglock */
-	lockRankGFree,         /* sched.gFree.lock */
+	lockRankSched,	       /* sched.lock */
+	lockRankAllg,	       /* allglock */
+	lockRankGFree,	       /* sched.gFree.lock */
 	lockRankStackpool,     /* the global stack pool */
 	lockRankCount,
 };
@@ -108,12 +108,12 @@ struct m;
 struct p;
 
 struct g {
-	stack stack;           /* offset 0 (asm) */
-	gobuf sched;           /* offset 16 (asm) */
-	struct m *m;           /* offset 24 (asm): the M running this G, or NULL */
+	stack stack;	       /* offset 0 (asm) */
+	gobuf sched;	       /* offset 16 (asm) */
+	struct m *m;	       /* offset 24 (asm): the M running this G, or NULL */
 	uint32_t atomicstatus; /* enum gstatus; changed only by casgstatus */
 	uint8_t waitreason;    /* enum waitreason, valid while _Gwaiting */
-	bool preempt;          /* yield at the next runtime call */
+	bool preempt;	       /* yield at the next runtime call */
 	int64_t goid;
 	struct g *schedlink; /* next in a run queue or free list */
 	void (*fn)(void *);  /* entry point for the next run */
@@ -125,17 +125,17 @@ struct g {
 };
 
 struct m {
-	struct g *g0;   /* offset 0 (asm): the scheduling stack */
+	struct g *g0;	/* offset 0 (asm): the scheduling stack */
 	struct g *curg; /* the user G running, or NULL */
-	struct p *p;    /* the attached P, or NULL */
+	struct p *p;	/* the attached P, or NULL */
 	struct p *nextp;
 	struct p *oldp; /* the P left behind in a syscall */
 	uint32_t syscalltick;
 	int64_t id;
-	int32_t locks; /* runtime locks held; schedule requires 0 */
-	bool spinning; /* looking for work with a P and no G */
-	bool blocked;  /* sleeping in notesleep(&park) */
-	note park;     /* stopm sleeps here */
+	int32_t locks;	     /* runtime locks held; schedule requires 0 */
+	bool spinning;	     /* looking for work with a P and no G */
+	bool blocked;	     /* sleeping in notesleep(&park) */
+	note park;	     /* stopm sleeps here */
 	struct m *schedlink; /* next on sched.midle */
 	struct m *alllink;   /* next on allm */
 	uint64_t fastrand;
@@ -167,7 +167,7 @@ typedef struct gQueue {
 struct p {
 	int32_t id;
 	uint32_t status; /* enum pstatus; atomic where read without sched.lock */
-	struct p *link;  /* next on sched.pidle */
+	struct p *link;	 /* next on sched.pidle */
 	uint32_t schedtick;
 	uint32_t syscalltick;
 	/* Consecutive Gs run from runnext, each inheriting the time slice. */
@@ -203,14 +203,14 @@ struct schedt {
 	int32_t nmidlelocked;
 	int64_t mnext; /* Ms created so far; the next M's id */
 	int32_t maxmcount;
-	int32_t nmsys;    /* system Ms (sysmon) not counted for deadlock */
+	int32_t nmsys; /* system Ms (sysmon) not counted for deadlock */
 	int64_t nmfreed;
 
-	struct p *pidle;     /* idle Ps */
-	int32_t npidle;      /* atomic loads outside the lock */
-	int32_t nmspinning;  /* atomic; changed without the lock */
+	struct p *pidle;    /* idle Ps */
+	int32_t npidle;	    /* atomic loads outside the lock */
+	int32_t nmspinning; /* atomic; changed without the lock */
 
-	gQueue runq;      /* global run queue */
+	gQueue runq;	  /* global run queue */
 	int32_t runqsize; /* atomic loads outside the lock */
 
 	/* Dead Gs with stacks, global. Own lock. */

@@ -82,8 +82,7 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 			/* procresize hands Ps with work to Ms after the check. */
 			if (mode == SCHEDCHECK_STOPPED && !runqempty(pp))
 				break;
-			violation("an idle P is on the idle list", "P%d is _Pidle, not listed",
-				  i);
+			violation("an idle P is on the idle list", "P%d is _Pidle, not listed", i);
 		case _Prunning:
 			if (!pp->m || pp->m->p != pp)
 				violation("a running P is bound to exactly one M (m.p == p && p.m "
@@ -101,7 +100,8 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 			if (pp->m || syscall_owners(pp) != 1)
 				violation("a P in a syscall is left by exactly one M (m.oldp == p, "
 					  "p.m == nil)",
-					  "P%d m=%p owners=%d", i, (void *)pp->m, syscall_owners(pp));
+					  "P%d m=%p owners=%d", i, (void *)pp->m,
+					  syscall_owners(pp));
 			break;
 		case _Pgcstop:
 			if (mode != SCHEDCHECK_STOPPED)
@@ -194,15 +194,14 @@ static void check_gs(enum schedcheck_mode mode)
 		anyrunnable = true;
 	}
 	if (nglobal != sched.runqsize)
-		violation("counts match the lists", "runqsize=%d list=%d", sched.runqsize,
-			  nglobal);
+		violation("counts match the lists", "runqsize=%d list=%d", sched.runqsize, nglobal);
 	lock(&sched.gFree.lock);
 	int32_t nfree = 0;
 	for (struct g *gp = sched.gFree.stack.head; gp; gp = gp->schedlink, nfree++)
 		mark(seen, gp, _Gdead, "the global free list");
 	if (nfree != sched.gFree.stack.n)
-		violation("counts match the lists", "sched.gFree.n=%d list=%d",
-			  sched.gFree.stack.n, nfree);
+		violation("counts match the lists", "sched.gFree.n=%d list=%d", sched.gFree.stack.n,
+			  nfree);
 	unlock(&sched.gFree.lock);
 	for (struct m *mp = atomic_load(&allm); mp; mp = mp->alllink) {
 		struct g *gp = mp->curg;

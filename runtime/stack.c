@@ -10,9 +10,10 @@
  * vm.max_map_count bounds the number of live stacks. SL_DEBUG=stackguard=1
  * forces the mprotect fallback.
  *
- * Free stacks are cached per P (p->stackcache, owner only) and refilled in
- * batches from a global pool under stackpool.lock. A dead G keeps its stack
- * (goroutine.c), so most spawns never reach this file.
+ * Free stacks are cached per P (p->stackcache, owner only), refilled from and
+ * spilled to a global pool under stackpool.lock in batches. A G gets its
+ * stack when it first runs and gives it back when it exits (goroutine.c), so
+ * a burst of spawns runs on a few warm stacks, not on a page fault each.
  *
  * The size: SL_STACK_SIZE (bytes, with an optional k/K or m/M suffix) at
  * start-up, default 64 KiB, rounded up to pages, at least 16 KiB.
@@ -41,8 +42,8 @@
 #endif
 
 #define DEFAULT_STACK_SIZE (64 * 1024)
-#define MIN_STACK_SIZE (16 * 1024)
-#define STACKS_PER_CHUNK 256
+#define MIN_STACK_SIZE	   (16 * 1024)
+#define STACKS_PER_CHUNK   256
 
 size_t stacksize = DEFAULT_STACK_SIZE;
 size_t stackguardsize;
@@ -99,9 +100,10 @@ void stackinit(void)
 		bool ok;
 		size_t v = parsesize(env, &ok);
 		if (!ok || v < MIN_STACK_SIZE)
-			print("schedlab: ignoring invalid SL_STACK_SIZE=\"%s\": want bytes (suffix k "
-			      "or m) from %d to 1G; using %zu\n",
-			      env, MIN_STACK_SIZE, stacksize);
+			print(
+			    "schedlab: ignoring invalid SL_STACK_SIZE=\"%s\": want bytes (suffix k "
+			    "or m) from %d to 1G; using %zu\n",
+			    env, MIN_STACK_SIZE, stacksize);
 		else
 			stacksize = v;
 	}
@@ -211,6 +213,24 @@ stack stackalloc(void)
 	return s;
 }
 
+/* Give a stack back: to the caller's P cache, spilling half of a full cache
+ * to the global pool. On g0 holding a P, or any thread (global pool). */
+void stackfree(stack s)
+{
+	struct m *mp = getm();
+	struct p *pp = mp ? mp->p : NULL;
+	if (pp && pp->nstackcache < STACKCACHE_SIZE) {
+		pp->stackcache[pp->nstackcache++] = s;
+		return;
+	}
+	lock(&stackpool.lock);
+	stackpool_reserve(1 + (pp ? STACKCACHE_SIZE / 2 : 0));
+	stackpool.free[stackpool.nfree++] = s;
+	while (pp && pp->nstackcache > STACKCACHE_SIZE / 2)
+		stackpool.free[stackpool.nfree++] = pp->stackcache[--pp->nstackcache];
+	unlock(&stackpool.lock);
+}
+
 /* Return pp's cached stacks to the global pool (procresize destroying pp).
  * World stopped. */
 void stackcache_clear(struct p *pp)
@@ -267,8 +287,8 @@ void minit_signals(struct m *mp)
 		return;
 	size_t size = 64 * 1024;
 	if (!mp->altstack) {
-		mp->altstack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				    -1, 0);
+		mp->altstack =
+		    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (mp->altstack == MAP_FAILED)
 			throw("minit: cannot allocate signal stack");
 	}

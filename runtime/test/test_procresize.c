@@ -37,7 +37,7 @@ static int randsize(void)
 	rng ^= rng << 17;
 	/* Mostly small sizes, sometimes large ones. */
 	return (rng & 3) == 0 ? (int)((rng >> 20) % SL_MAX_GOMAXPROCS) + 1
-			       : (int)((rng >> 20) % 16) + 1;
+			      : (int)((rng >> 20) % 16) + 1;
 }
 
 static void resize(int n)

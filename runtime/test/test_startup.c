@@ -50,8 +50,8 @@ int sl_main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "huge")) {
 		int before = sl_gomaxprocs(0);
-		CHECK_EQ(sl_gomaxprocs(1 << 30), before); /* returns the previous value */
-		CHECK_EQ(sl_gomaxprocs(0), SL_MAX_GOMAXPROCS); /* clamped */
+		CHECK_EQ(sl_gomaxprocs(1 << 30), before);	/* returns the previous value */
+		CHECK_EQ(sl_gomaxprocs(0), SL_MAX_GOMAXPROCS);	/* clamped */
 		CHECK_EQ(sl_gomaxprocs(-7), SL_MAX_GOMAXPROCS); /* n < 1 only queries */
 		CHECK_EQ(sl_gomaxprocs(2147483647), SL_MAX_GOMAXPROCS);
 		run_many(1000);

@@ -9,7 +9,9 @@
 #include "runtime.h"
 #include "schedlab.h"
 
-enum { NG = 8, MAXM = 64 };
+#include <time.h>
+
+enum { NG = 8 };
 
 static int64_t finished;
 static int migrated;
@@ -31,33 +33,45 @@ static void check_current(int64_t goid)
 	CHECK(sp > gp->stack.lo && sp < gp->stack.hi);
 }
 
+static int stop;
+
+/* Yield until told to stop, checking g and m after every resumption. */
 static void worker(void *arg)
 {
-	intptr_t i = (intptr_t)arg;
+	(void)arg;
 	int64_t goid = sl_goid();
 	int64_t first = sl_mid();
-	int moves = 0;
-	for (int k = 0; k < 3000 * (i + 1); k++) {
+	bool moved = false;
+	for (int k = 0; !atomic_load(&stop) || k < 3000; k++) {
 		int64_t before = sl_mid();
 		sl_yield();
 		check_current(goid);
-		if (sl_mid() != before)
-			moves++;
+		if (!moved && (sl_mid() != before || sl_mid() != first)) {
+			moved = true;
+			atomic_xadd(&migrated, 1);
+		}
 	}
-	if (moves > 0 || sl_mid() != first)
-		atomic_xadd(&migrated, 1);
 	atomic_xadd(&finished, 1);
 }
 
+/* Shrinking to one P pushes the other P's Gs through the global queue onto
+ * the surviving M; growing again lets a second M steal half of them. */
 static void resizer(void *arg)
 {
 	(void)arg;
-	for (int k = 0; k < 20 && atomic_load(&finished) < NG; k++) {
-		sl_gomaxprocs(k % 2 ? 2 : 3);
-		for (int j = 0; j < 200; j++)
+	for (int k = 0; !atomic_load(&stop); k++) {
+		sl_gomaxprocs(k % 2 ? 2 : 1);
+		for (int j = 0; j < 100; j++)
 			sl_yield();
 	}
 	atomic_xadd(&finished, 1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int sl_main(int argc, char **argv)
@@ -67,11 +81,16 @@ int sl_main(int argc, char **argv)
 	for (intptr_t i = 0; i < NG; i++)
 		sl_go(worker, (void *)i);
 	sl_go(resizer, NULL);
-	while (atomic_load(&finished) != NG + 1) {
+	/* Run until most goroutines have moved, for at most 10 s. */
+	double deadline = now() + 10;
+	while (atomic_load(&migrated) < NG / 2 && now() < deadline) {
 		sl_yield();
 		check_current(1);
 	}
+	atomic_store(&stop, 1);
+	while (atomic_load(&finished) != NG + 1)
+		sl_yield();
 	printf("migration: %d of %d goroutines moved between Ms\n", migrated, NG);
-	CHECK(migrated > 0);
+	CHECK(migrated >= NG / 2);
 	return 0;
 }

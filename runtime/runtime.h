@@ -181,6 +181,7 @@ extern HIDDEN char worldsema_obj;
 /* ---- stack.c ---- */
 extern HIDDEN size_t stacksize; /* usable bytes per goroutine stack */
 extern HIDDEN size_t stackguardsize;
+extern HIDDEN int64_t stacks_mapped; /* stacks ever mapped, for tests */
 HIDDEN void stackinit(void);
 HIDDEN stack stackalloc(void);
 HIDDEN void stackfree(stack s);

@@ -47,6 +47,7 @@
 
 size_t stacksize = DEFAULT_STACK_SIZE;
 size_t stackguardsize;
+int64_t stacks_mapped;
 
 enum guardmode { GUARD_UNKNOWN, GUARD_MADVISE, GUARD_MPROTECT };
 
@@ -170,6 +171,7 @@ static void stackpool_grow(void)
 		throw("out of memory allocating stack");
 	}
 	stackpool_reserve(STACKS_PER_CHUNK);
+	atomic_store(&stacks_mapped, stacks_mapped + STACKS_PER_CHUNK);
 	if (debug.stackguard == 1)
 		stackpool.mode = GUARD_MPROTECT;
 	if (stackpool.mode != GUARD_MPROTECT && !install_guards_batch(base, slot))

@@ -512,13 +512,25 @@ top:;
 	}
 
 	/*
-	 * A G taken from runnext inherits the time slice, so two Gs that keep
-	 * readying (or spawning) each other could starve this P's ring. Go ends
-	 * the inherited slice by preemption after 10ms; until sysmon preempts,
-	 * a streak of RUNNEXT_STREAK_MAX inherited runs ends the slice instead.
+	 * A G taken from runnext inherits the time slice, and schedtick does
+	 * not advance. Two Gs that keep readying (or spawning) each other would
+	 * then starve this P's ring and the global queue for good. Go ends the
+	 * inherited slice by preemption after 10ms; until sysmon preempts, a
+	 * streak of RUNNEXT_STREAK_MAX inherited runs ends the slice: the tick
+	 * advances and the global queue, then the ring, go first.
 	 */
 	if (pp->runnextstreak >= RUNNEXT_STREAK_MAX) {
 		pp->runnextstreak = 0;
+		pp->schedtick++;
+		if (atomic_load(&sched.runqsize) > 0) {
+			lock(&sched.lock);
+			gp = globrunqget(pp, 1);
+			unlock(&sched.lock);
+			if (gp) {
+				*inheritTime = false;
+				return gp;
+			}
+		}
 		if ((gp = runqget_ring(pp))) {
 			*inheritTime = false;
 			return gp;

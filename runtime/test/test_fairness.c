@@ -1,0 +1,125 @@
+/*
+ * test_fairness: a goroutine in the global queue gets to run even while two
+ * goroutines on the only P keep readying each other through runnext (each
+ * inheriting the time slice, so schedtick never advances on its own). A
+ * foreign thread injects the goroutine; the pair keeps handing off until it
+ * has run, and must not need more than a few hundred handoffs.
+ */
+#include "check.h"
+#include "runtime.h"
+#include "schedlab.h"
+
+#include <pthread.h>
+
+struct sleeper {
+	int32_t tokens;
+	struct g *parked;
+};
+
+static bool publish_or_cancel(struct g *gp, void *arg)
+{
+	struct sleeper *s = arg;
+	atomic_store(&s->parked, gp);
+	if (atomic_load(&s->tokens) > 0 && atomic_cas(&s->parked, gp, NULL))
+		return false;
+	return true;
+}
+
+static void sleep_on(struct sleeper *s)
+{
+	for (;;) {
+		int32_t t = atomic_load(&s->tokens);
+		if (t > 0 && atomic_cas(&s->tokens, t, t - 1))
+			return;
+		if (t == 0)
+			gopark(publish_or_cancel, s, waitReasonTest, s);
+	}
+}
+
+static void wake(struct sleeper *s)
+{
+	atomic_xadd(&s->tokens, 1);
+	struct g *gp = atomic_xchg(&s->parked, NULL);
+	if (gp)
+		goready(gp);
+}
+
+static struct sleeper side[2];
+static int stop;
+static int64_t handoffs, injected, ran;
+
+enum { INJECTIONS = 20, MAX_WAIT = 200 };
+
+static void partner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		sleep_on(&side[1]);
+		bool done = atomic_load(&stop);
+		wake(&side[0]);
+		if (done)
+			return;
+	}
+}
+
+static void injectee(void *arg)
+{
+	(void)arg;
+	atomic_xadd(&ran, 1);
+}
+
+/* Inject one goroutine at a time from a thread without a P (so it goes to
+ * the global queue), each once the previous one has run. Running one
+ * advances schedtick, so each injection meets a different schedtick % 61. */
+static void *injector(void *arg)
+{
+	(void)arg;
+	for (int k = 0; k < INJECTIONS; k++) {
+		int64_t start = atomic_load(&handoffs);
+		while (atomic_load(&handoffs) < start + 100 + 7 * k)
+			;
+		sl_go(injectee, NULL);
+		atomic_xadd(&injected, 1);
+		while (atomic_load(&ran) == k && !atomic_load(&stop))
+			;
+		if (atomic_load(&stop))
+			break;
+	}
+	return NULL;
+}
+
+int sl_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	sl_gomaxprocs(1);
+	sl_go(partner, NULL);
+	pthread_t t;
+	pthread_create(&t, NULL, injector, NULL);
+	/* Waits are measured in main's own handoffs, from seeing an injected
+	 * goroutine queued to seeing it run, so that the injector thread being
+	 * descheduled by the OS does not count. */
+	int64_t worst = 0, pending_since = -1;
+	while (atomic_load(&ran) < INJECTIONS && worst <= 1000 * MAX_WAIT) {
+		int64_t h = atomic_xadd(&handoffs, 1);
+		wake(&side[1]);
+		sleep_on(&side[0]);
+		int64_t inj = atomic_load(&injected), r = atomic_load(&ran);
+		if (r < inj) {
+			if (pending_since < 0)
+				pending_since = h;
+			if (h - pending_since > worst)
+				worst = h - pending_since;
+		} else {
+			pending_since = -1;
+		}
+	}
+	atomic_store(&stop, 1);
+	wake(&side[1]);
+	sleep_on(&side[0]);
+	pthread_join(t, NULL);
+	printf("fairness: %lld injected goroutines ran; the longest wait was %lld handoffs\n",
+	       (long long)atomic_load(&ran), (long long)worst);
+	CHECK_EQ(atomic_load(&ran), INJECTIONS);
+	CHECK(worst < MAX_WAIT);
+	return 0;
+}

@@ -8,41 +8,9 @@
 #include "check.h"
 #include "runtime.h"
 #include "schedlab.h"
+#include "sleeper.h"
 
 #include <pthread.h>
-
-struct sleeper {
-	int32_t tokens;
-	struct g *parked;
-};
-
-static bool publish_or_cancel(struct g *gp, void *arg)
-{
-	struct sleeper *s = arg;
-	atomic_store(&s->parked, gp);
-	if (atomic_load(&s->tokens) > 0 && atomic_cas(&s->parked, gp, NULL))
-		return false;
-	return true;
-}
-
-static void sleep_on(struct sleeper *s)
-{
-	for (;;) {
-		int32_t t = atomic_load(&s->tokens);
-		if (t > 0 && atomic_cas(&s->tokens, t, t - 1))
-			return;
-		if (t == 0)
-			gopark(publish_or_cancel, s, waitReasonTest, s);
-	}
-}
-
-static void wake(struct sleeper *s)
-{
-	atomic_xadd(&s->tokens, 1);
-	struct g *gp = atomic_xchg(&s->parked, NULL);
-	if (gp)
-		goready(gp);
-}
 
 static struct sleeper side[2];
 static int stop;

@@ -68,13 +68,27 @@ enum waitreason {
 	waitReasonSemacquire,
 	waitReasonSleep,
 	waitReasonTest,
+	waitReasonChanReceive,
+	waitReasonChanSend,
+	waitReasonChanReceiveNilChan,
+	waitReasonChanSendNilChan,
+	waitReasonSelect,
+	waitReasonSelectNoCases,
+	waitReasonSyncMutexLock,
+	waitReasonSyncWaitGroupWait,
+	waitReasonTimerChan,
 	waitReasonCount,
 };
 
 /* Lock ranks, lowest first: a lock may only be taken while every lock held has
- * a lower rank. Checked in debug builds (SL_LOCKRANK). */
+ * a lower rank, except that channel locks (lockRankHchan) nest among
+ * themselves in increasing address order. Checked in debug builds
+ * (SL_LOCKRANK). */
 enum lockrank {
 	lockRankWorldsema = 1, /* worldsema's internal lock */
+	lockRankSemaRoot,      /* a semaphore table bucket (sema.c) */
+	lockRankHchan,	       /* a channel; several in address order (select) */
+	lockRankTimers,	       /* a P's timer heap (time.c) */
 	lockRankSched,	       /* sched.lock */
 	lockRankAllg,	       /* allglock */
 	lockRankGFree,	       /* sched.gFree.lock */

@@ -28,6 +28,15 @@ static const char *const waitreasonnames[waitReasonCount] = {
     [waitReasonSemacquire] = "semacquire",
     [waitReasonSleep] = "sleep",
     [waitReasonTest] = "test park",
+    [waitReasonChanReceive] = "chan receive",
+    [waitReasonChanSend] = "chan send",
+    [waitReasonChanReceiveNilChan] = "chan receive (nil chan)",
+    [waitReasonChanSendNilChan] = "chan send (nil chan)",
+    [waitReasonSelect] = "select",
+    [waitReasonSelectNoCases] = "select (no cases)",
+    [waitReasonSyncMutexLock] = "sync.Mutex.Lock",
+    [waitReasonSyncWaitGroupWait] = "sync.WaitGroup.Wait",
+    [waitReasonTimerChan] = "timer chan",
 };
 
 const char *gstatusname(uint32_t s)

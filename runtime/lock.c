@@ -16,10 +16,18 @@
 enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
+/* clang-format off */
 static const char *const lockrank_names[lockRankCount] __attribute__((unused)) = {
-    [lockRankWorldsema] = "worldsema", [lockRankSched] = "sched",	  [lockRankAllg] = "allg",
-    [lockRankGFree] = "gFree",	       [lockRankStackpool] = "stackpool",
+	[lockRankWorldsema] = "worldsema",
+	[lockRankSemaRoot] = "semaRoot",
+	[lockRankHchan] = "hchan",
+	[lockRankTimers] = "timers",
+	[lockRankSched] = "sched",
+	[lockRankAllg] = "allg",
+	[lockRankGFree] = "gFree",
+	[lockRankStackpool] = "stackpool",
 };
+/* clang-format on */
 
 #ifdef SL_LOCKRANK
 #define MAX_HELD 16
@@ -31,6 +39,9 @@ static void lockrank_acquire(mutex *l)
 	if (l->rank == 0 || l->rank >= lockRankCount)
 		throw("lock: mutex has no rank (missing lockInit)");
 	for (int i = 0; i < nheld; i++) {
+		/* select locks several channels, lowest address first */
+		if (held[i]->rank == lockRankHchan && l->rank == lockRankHchan && held[i] < l)
+			continue;
 		if (held[i]->rank >= l->rank) {
 			print("runtime: lock ordering problem: acquiring %s (rank %u) while "
 			      "holding %s (rank %u)\n",

@@ -1,6 +1,5 @@
 /*
- * debug.c: printing, throw and fatal, SL_DEBUG, schedtrace, and sysmon (which
- * for now only prints schedtrace).
+ * debug.c: printing, throw and fatal, SL_DEBUG and schedtrace.
  *
  * print() formats into a stack buffer and write()s to fd 2: no stdio locks,
  * usable with runtime locks held and from the overflow signal handler.
@@ -209,22 +208,4 @@ void schedtrace(bool detailed)
 void schedtrace_unlocked(void)
 {
 	dumpsched(true, false);
-}
-
-/*
- * sysmon runs on an M of its own, without a P, and does not count for
- * deadlock detection. For now it only prints schedtrace every
- * debug.schedtrace ms; it is started only when that is set.
- */
-void sysmon(void)
-{
-	lock(&sched.lock);
-	sched.nmsys++;
-	checkdead();
-	unlock(&sched.lock);
-	starttime = os_nanotime();
-	for (;;) {
-		os_usleep((uint32_t)debug.schedtrace * 1000);
-		schedtrace(debug.scheddetail > 0);
-	}
 }

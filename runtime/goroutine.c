@@ -208,7 +208,7 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	newg->fn = fn;
 	newg->arg = arg;
 	newg->m = NULL;
-	newg->preempt = false;
+	atomic_store_relaxed(&newg->preempt, false);
 	newg->waitreason = waitReasonZero;
 	newg->waiting_on = NULL;
 	newg->goid = newgoid(pp);
@@ -293,8 +293,8 @@ void preemptcheck(void)
 	struct g *gp = getg();
 	if (!gp || !gp->m || gp == gp->m->g0 || gp->m->locks > 0)
 		return;
-	if (atomic_load_relaxed(&sched.gcwaiting) || gp->preempt) {
-		gp->preempt = false;
+	if (atomic_load_relaxed(&sched.gcwaiting) || atomic_load_relaxed(&gp->preempt)) {
+		atomic_store_relaxed(&gp->preempt, false);
 		gosched();
 	}
 }

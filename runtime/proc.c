@@ -358,9 +358,9 @@ static void p_init(struct p *pp, int32_t id)
 		throw("p_init: reused P has work");
 }
 
-/* Move everything pp holds to global structures and mark it dead. World
- * stopped, sched.lock held. */
-static void p_destroy(struct p *pp)
+/* Move everything pp holds to global structures (its timers to plocal, the
+ * caller's P) and mark it dead. World stopped, sched.lock held. */
+static void p_destroy(struct p *pp, struct p *plocal)
 {
 	/* Tail first onto the global head keeps the ring's order, and runnext
 	 * ends up in front of it. An M that has dropped its P may be scanning
@@ -376,6 +376,7 @@ static void p_destroy(struct p *pp)
 		globrunqputhead(next);
 		atomic_store(&pp->runnext, NULL);
 	}
+	moveTimers(plocal, pp);
 	gfpurge(pp);
 	stackcache_clear(pp);
 	atomic_store(&pp->status, _Pdead);
@@ -404,6 +405,7 @@ struct p *procresize(int32_t nprocs)
 			pp = calloc(1, sizeof *pp);
 			if (!pp)
 				throw("procresize: out of memory");
+			timersinit(pp);
 			atomic_store(&allp[i], pp);
 			atomic_store(&allpcount, i + 1);
 		}
@@ -427,7 +429,7 @@ struct p *procresize(int32_t nprocs)
 	}
 
 	for (int32_t i = nprocs; i < old; i++)
-		p_destroy(allp[i]);
+		p_destroy(allp[i], mp->p);
 
 	atomic_store(&gomaxprocs, nprocs);
 	stealOrder_reset((uint32_t)nprocs);
@@ -474,7 +476,18 @@ static struct g *stealWork(struct p *pp)
 			if (atomic_load(&sched.gcwaiting))
 				return NULL;
 			struct p *p2 = allp[pos];
-			if (p2 == pp || atomic_load(&p2->status) == _Pidle)
+			if (p2 == pp)
+				continue;
+			/* Last pass: run the victim's due timers, idle or not;
+			 * what they ready lands in our runnext. */
+			if (stealRunNextG && atomic_load(&p2->timer0When) != 0) {
+				checkTimers(p2, 0);
+				bool inherit;
+				struct g *gp = runqget(pp, &inherit);
+				if (gp)
+					return gp;
+			}
+			if (atomic_load(&p2->status) == _Pidle)
 				continue;
 			struct g *gp = runqsteal(pp, p2, stealRunNextG);
 			if (gp)
@@ -498,6 +511,7 @@ top:;
 		gcstopm();
 		goto top;
 	}
+	int64_t now = checkTimers(pp, 0);
 
 	/* Fairness: look at the global queue now and then, or two goroutines
 	 * that keep respawning each other could starve it. */
@@ -565,6 +579,16 @@ top:;
 		}
 	}
 
+	/* Timers due on any P, idle ones included, run here before we sleep. */
+	int64_t pollUntil = nextTimerWhen();
+	if (pollUntil != 0 && pollUntil <= (now ? now : (now = os_nanotime()))) {
+		int32_t n = atomic_load(&gomaxprocs);
+		for (int32_t i = 0; i < n; i++)
+			checkTimers(allp[i], now);
+		if (!runqempty(pp))
+			goto top;
+	}
+
 	/* Nothing found: give up the P. Snapshot the P count first; Ps beyond a
 	 * later shrink are dead and empty, so the snapshot stays safe to scan. */
 	int32_t nsnap = atomic_load(&gomaxprocs);
@@ -616,6 +640,18 @@ top:;
 			}
 		}
 	}
+	/* A timer pending somewhere: one idle M sleeps until it is due. */
+	pollUntil = nextTimerWhen();
+	if (pollUntil != 0 && timerSleep(pollUntil)) {
+		lock(&sched.lock);
+		pp = pidleget();
+		unlock(&sched.lock);
+		if (pp) {
+			acquirep(pp);
+			goto top;
+		}
+		/* Every P is busy; they run their timers, sysmon watches. */
+	}
 	stopm();
 	goto top;
 }
@@ -638,6 +674,7 @@ void execute(struct g *gp, bool inheritTime)
 		gostartcallfn(gp);
 	}
 	gp->waitreason = waitReasonZero;
+	atomic_store_relaxed(&gp->preempt, false);
 	if (!inheritTime)
 		mp->p->schedtick++;
 	gogo(gp);
@@ -704,5 +741,8 @@ void checkdead(void)
 	unlock(&allglock);
 	if (grunning == 0)
 		fatal("no goroutines (main called runtime.Goexit) - deadlock!");
+	/* A goroutine asleep on a timer will wake: not a deadlock. */
+	if (anyTimers())
+		return;
 	fatal("all goroutines are asleep - deadlock!");
 }

@@ -104,8 +104,7 @@ void runtime_main(void *unused)
 {
 	(void)unused;
 	atomic_store(&mainStarted, true);
-	if (debug.schedtrace > 0)
-		newm(sysmon, NULL, false);
+	newm(sysmon, NULL, false);
 	atomic_store(&runtime_state, 2);
 	os_futexwakeup(&runtime_state, INT32_MAX);
 	if (islibrary)
@@ -214,6 +213,17 @@ void sl_yield(void)
 		return;
 	}
 	gosched();
+}
+
+int sl_numgoroutine(void)
+{
+	preemptcheck();
+	/* Every G ever made, less the dead ones on free lists. Racy, as Go's. */
+	int32_t n = atomic_load(&allglen) - atomic_load(&sched.gFree.stack.n);
+	int32_t procs = atomic_load(&gomaxprocs);
+	for (int32_t i = 0; i < procs; i++)
+		n -= atomic_load(&allp[i]->gFree.n);
+	return n < 1 ? 1 : n;
 }
 
 int sl_numcpu(void)

@@ -165,6 +165,21 @@ HIDDEN struct g *gqueue_pop(gQueue *q);
 HIDDEN void glist_push(gList *l, struct g *gp);
 HIDDEN struct g *glist_pop(gList *l);
 
+/* ---- time.c ---- */
+HIDDEN void timersinit(struct p *pp);
+HIDDEN void addtimer(struct timer *t);
+HIDDEN bool deltimer(struct timer *t);
+HIDDEN int64_t checkTimers(struct p *pp, int64_t now);
+HIDDEN void moveTimers(struct p *to, struct p *from);
+HIDDEN int64_t nextTimerWhen(void);
+HIDDEN bool timerSleep(int64_t until);
+HIDDEN void wakeTimerSleeper(int64_t when);
+HIDDEN bool anyTimers(void);
+
+/* ---- sysmon.c ---- */
+HIDDEN void sysmon(void);
+HIDDEN void handoffp(struct p *pp);
+
 /* ---- syscall.c ---- */
 HIDDEN void entersyscall(void);
 HIDDEN void exitsyscall(void);
@@ -206,7 +221,6 @@ HIDDEN NORETURN void fatal(const char *s);
 HIDDEN void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 HIDDEN void schedtrace(bool detailed);
 HIDDEN void schedtrace_unlocked(void);
-HIDDEN void sysmon(void);
 
 /* ---- schedcheck.c ---- */
 enum schedcheck_mode {

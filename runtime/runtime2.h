@@ -121,6 +121,21 @@ typedef struct gobuf {
 struct m;
 struct p;
 
+/*
+ * A timer: f(arg, seq) runs on some M's g0, without locks, once when <= now
+ * (and again every period ns if period > 0). While in a heap, pp is that P
+ * and idx its index; otherwise pp is NULL. Guarded by pp->timersLock.
+ */
+struct timer {
+	int64_t when;
+	int64_t period;
+	void (*f)(void *arg, uintptr_t seq);
+	void *arg;
+	uintptr_t seq;
+	struct p *pp; /* atomic loads outside the lock */
+	int32_t idx;
+};
+
 struct g {
 	stack stack;	       /* offset 0 (asm) */
 	gobuf sched;	       /* offset 16 (asm) */
@@ -198,7 +213,13 @@ struct p {
 	 * slice. Set and cleared by CAS. */
 	struct g *runnext;
 
-	gList gFree; /* dead Gs with stacks, owner only */
+	gList gFree; /* dead Gs, owner only */
+
+	/* Timers (time.c): a 4-ary min-heap on when, under timersLock. */
+	mutex timersLock;
+	struct timer **timers;
+	int32_t ntimers, captimers;
+	int64_t timer0When; /* atomic: earliest when in the heap, 0 if none */
 
 	/* Stacks not yet given to a G, owner only. */
 	int32_t nstackcache;
@@ -236,6 +257,13 @@ struct schedt {
 	uint32_t gcwaiting; /* atomic: stop-the-world in progress */
 	int32_t stopwait;
 	note stopnote;
+
+	/* The idle M that sleeps until the next timer (time.c). tsleeping and
+	 * tsleepuntil are atomic; adding an earlier timer bumps tgen and wakes
+	 * it through the futex on tgen. */
+	uint32_t tsleeping;
+	int64_t tsleepuntil;
+	uint32_t tgen;
 };
 
 #endif

@@ -44,6 +44,31 @@ static int syscall_owners(struct p *pp)
 	return n;
 }
 
+/* Every timer heap is a valid heap of timers that point back at their P.
+ * World stopped: nobody changes the heaps, so no timersLock (whose rank is
+ * below sched.lock's) is taken. */
+static void check_timers(void)
+{
+	for (int32_t i = 0; i < allpcount; i++) {
+		struct p *pp = allp[i];
+		if (i >= gomaxprocs && pp->ntimers != 0)
+			violation("dead Ps hold no work", "P%d holds %d timers", i, pp->ntimers);
+		int64_t t0 = pp->ntimers ? pp->timers[0]->when : 0;
+		if (atomic_load(&pp->timer0When) != t0)
+			violation("timer0When is the earliest timer", "P%d: %lld vs %lld", i,
+				  (long long)atomic_load(&pp->timer0When), (long long)t0);
+		for (int32_t k = 0; k < pp->ntimers; k++) {
+			struct timer *t = pp->timers[k];
+			if (t->pp != pp || t->idx != k)
+				violation("a timer in a heap points back at its P",
+					  "P%d timer %d: pp=%p idx=%d", i, k, (void *)t->pp,
+					  t->idx);
+			if (k > 0 && pp->timers[(k - 1) / 4]->when > t->when)
+				violation("timer heaps are ordered", "P%d index %d", i, k);
+		}
+	}
+}
+
 static void check_ps(enum schedcheck_mode mode, struct m *self)
 {
 	int32_t n = gomaxprocs;
@@ -268,5 +293,7 @@ void schedcheck(enum schedcheck_mode mode)
 	check_ps(mode, self);
 	check_ms();
 	check_gs(mode);
+	if (mode == SCHEDCHECK_STOPPED)
+		check_timers();
 	schedcheck_passes++;
 }

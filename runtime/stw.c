@@ -226,6 +226,7 @@ int sl_gomaxprocs(int n)
 			return -1;
 		return c.ret;
 	}
+	preemptcheck();
 	int ret = atomic_load(&gomaxprocs);
 	if (n <= 0 || n == ret)
 		return ret;

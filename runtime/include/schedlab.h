@@ -68,6 +68,14 @@ int64_t sl_goid(void);
 /* The id of the M (OS thread) running the caller, or -1 outside the runtime. */
 int64_t sl_mid(void);
 
+/* Sleep for at least ns nanoseconds, parking the goroutine (Go's
+ * time.Sleep); ns <= 0 returns at once. Outside a goroutine it sleeps the
+ * thread. */
+void sl_sleep(int64_t ns);
+
+/* The number of goroutines that exist (Go's runtime.NumGoroutine). */
+int sl_numgoroutine(void);
+
 /* Goroutine stack size in bytes. */
 size_t sl_stacksize(void);
 
@@ -96,5 +104,8 @@ int sl_run(void (*fn)(void *), void *arg);
 #ifdef __cplusplus
 }
 #endif
+
+#include "schedlab_chan.h" /* channels and select */
+#include "schedlab_sync.h" /* mutex and WaitGroup */
 
 #endif

@@ -4,6 +4,10 @@
  *              Go's message and exit status 2
  *   notdead    main parks while a worker still has work; the worker wakes
  *              main after 1000 yields: no deadlock, exit 0
+ *   timer      main parks and the only other goroutine sleeps 50 ms before
+ *              waking it: a pending timer is not a deadlock
+ *   after_timer  main sleeps, then parks for good: deadlock once no timer
+ *              is pending
  */
 #include "check.h"
 #include "runtime.h"
@@ -38,6 +42,16 @@ static void waker(void *arg)
 	goready(gp);
 }
 
+static void timed_waker(void *arg)
+{
+	(void)arg;
+	sl_sleep(50 * 1000 * 1000);
+	struct g *gp;
+	while (!(gp = atomic_load(&parked_main)))
+		sl_yield();
+	goready(gp);
+}
+
 int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -47,6 +61,22 @@ int sl_main(int argc, char **argv)
 		printf("parking main\n");
 		gopark(publish, &parked_main, waitReasonTest, &object);
 		printf("unreachable\n");
+		return 0;
+	}
+	if (!strcmp(mode, "timer")) {
+		/* main parks; the only other goroutine sleeps, then wakes it */
+		sl_go(timed_waker, NULL);
+		gopark(publish, &parked_main, waitReasonTest, &object);
+		printf("woken by a timer\n");
+		return 0;
+	}
+	if (!strcmp(mode, "after_timer")) {
+		/* a timer is pending, then nothing is */
+		sl_go(park_forever, NULL);
+		sl_sleep(30 * 1000 * 1000);
+		printf("slept\n");
+		fflush(stdout);
+		gopark(publish, &parked_main, waitReasonTest, &object);
 		return 0;
 	}
 	if (!strcmp(mode, "notdead")) {

@@ -1,0 +1,2 @@
+/* chan.c: being written (issue 3). */
+#include "runtime.h"

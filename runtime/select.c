@@ -1,0 +1,2 @@
+/* select.c: being written (issue 3). */
+#include "runtime.h"

@@ -1,0 +1,2 @@
+/* sema.c: being written (issue 3). */
+#include "runtime.h"

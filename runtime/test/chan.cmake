@@ -1,0 +1,1 @@
+# channel and select tests (issue 3)

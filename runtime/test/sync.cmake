@@ -1,0 +1,1 @@
+# mutex and WaitGroup tests (issue 3)

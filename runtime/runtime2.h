@@ -88,8 +88,8 @@ enum lockrank {
 	lockRankWorldsema = 1, /* worldsema's internal lock */
 	lockRankSemaRoot,      /* a semaphore table bucket (sema.c) */
 	lockRankHchan,	       /* a channel; several in address order (select) */
-	lockRankTimers,	       /* a P's timer heap (time.c) */
 	lockRankSched,	       /* sched.lock */
+	lockRankTimers,	       /* a P's timer heap (time.c); procresize holds sched */
 	lockRankAllg,	       /* allglock */
 	lockRankGFree,	       /* sched.gFree.lock */
 	lockRankStackpool,     /* the global stack pool */

@@ -107,7 +107,7 @@ static void stopTheWorldWithSema(void)
 		struct p *pp = allp[i];
 		if (atomic_load(&pp->status) == _Psyscall &&
 		    atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
-			pp->syscalltick++;
+			atomic_xadd(&pp->syscalltick, 1);
 			sched.stopwait--;
 		}
 	}

@@ -18,7 +18,7 @@ static void entersyscall_gcwait(struct p *pp)
 {
 	lock(&sched.lock);
 	if (sched.stopwait > 0 && atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
-		pp->syscalltick++;
+		atomic_xadd(&pp->syscalltick, 1);
 		if (--sched.stopwait == 0)
 			notewakeup(&sched.stopnote);
 	}
@@ -35,7 +35,7 @@ void entersyscall(void)
 	mp->locks++;
 	casgstatus(gp, _Grunning, _Gsyscall);
 	struct p *pp = mp->p;
-	mp->syscalltick = pp->syscalltick;
+	mp->syscalltick = atomic_load(&pp->syscalltick);
 	pp->m = NULL;
 	atomic_store(&mp->oldp, pp);
 	mp->p = NULL;
@@ -97,7 +97,7 @@ void exitsyscall(void)
 	struct p *oldp = mp->oldp;
 	atomic_store(&mp->oldp, NULL);
 	if (exitsyscallfast(oldp)) {
-		mp->p->syscalltick++;
+		atomic_xadd(&mp->p->syscalltick, 1);
 		casgstatus(gp, _Gsyscall, _Grunning);
 		mp->locks--;
 		/* A stop may have begun while we held no P. */

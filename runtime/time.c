@@ -174,18 +174,24 @@ int64_t checkTimers(struct p *pp, int64_t now)
 	return now;
 }
 
-/* Move every timer of from (being destroyed) to to. World stopped. */
+/* Move every timer of from (being destroyed) to to, one lock at a time
+ * (timer locks do not nest). World stopped, sched.lock held. */
 void moveTimers(struct p *to, struct p *from)
 {
 	lock(&from->timersLock);
-	lock(&to->timersLock); /* same rank: the world is stopped, nobody nests */
-	while (from->ntimers > 0) {
-		struct timer *t = from->timers[from->ntimers - 1];
-		heapremove(from, t);
-		heappush(to, t);
+	int32_t n = from->ntimers;
+	struct timer **moving = from->timers;
+	from->timers = NULL;
+	from->ntimers = from->captimers = 0;
+	update_timer0(from);
+	unlock(&from->timersLock);
+	lock(&to->timersLock);
+	for (int32_t i = 0; i < n; i++) {
+		atomic_store(&moving[i]->pp, NULL);
+		heappush(to, moving[i]);
 	}
 	unlock(&to->timersLock);
-	unlock(&from->timersLock);
+	free(moving);
 }
 
 /* The earliest timer on any P, or 0. Racy snapshot; any thread. */

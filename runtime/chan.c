@@ -1,2 +1,545 @@
-/* chan.c: being written (issue 3). */
-#include "runtime.h"
+/*
+ * chan.c: channels (Go's runtime/chan.go): make, send, receive, close, len,
+ * cap, free, the non-blocking forms, and the wait queues and element moves
+ * that select.c shares.
+ *
+ * A channel is a ring buffer of elements and two queues of waiting Gs
+ * (sudogs), all under one lock. A sender that finds a waiting receiver copies
+ * its value straight into the receiver's slot and readies it (direct
+ * handoff); a receiver that finds a waiting sender takes its value (from the
+ * buffer's head if the buffer is full, putting the sender's value at the
+ * tail). A G that cannot proceed enqueues a sudog on its own stack and parks;
+ * whoever dequeues the sudog completes its operation and readies it with
+ * goready, so it resumes with the work already done. A select enqueues a
+ * sudog on every channel; the first waker to CAS its selwait.done wins and
+ * the rest skip it (dequeue).
+ *
+ * Non-blocking operations first look at the channel without the lock, as Go
+ * does, so that polling a channel that is not ready costs no lock.
+ */
+#include "chan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(offsetof(struct hchan, magic) >= 32, "hchan.magic must survive free()");
+
+/* Go's limits: elements below 64 KiB, buffers below maxAlloc. */
+#define MAXELEMSIZE ((size_t)1 << 16)
+#define MAXALLOC    ((size_t)1 << 47)
+/* Buffers up to this size share the hchan's allocation; larger ones get
+ * their own, so that the hchan chunk stays small (see hchan.magic). */
+#define INLINEBUF 512
+
+char nilchan_obj;
+
+/* ---- checks ---- */
+
+/* Read magic as raw memory: c may have been freed, which the sanitizers would
+ * report. */
+__attribute__((no_sanitize("address", "thread"), noinline)) bool chanfreed(struct hchan *c)
+{
+	return *(volatile uint64_t *)&c->magic != HCHAN_MAGIC;
+}
+
+/* A random number on any thread: the M's fastrand where there is an M, a
+ * thread-local xorshift on foreign threads. */
+uint32_t chanrand(void)
+{
+	if (getm())
+		return fastrand();
+	static __thread uint64_t x;
+	if (!x)
+		x = ((uint64_t)os_nanotime() ^ (uint64_t)(uintptr_t)&x) * 0x9E3779B97F4A7C15ull | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (uint32_t)(x >> 32);
+}
+
+/* ---- wait queues; the channel's lock held ---- */
+
+void enqueue(struct waitq *q, struct sudog *sg)
+{
+	sg->next = NULL;
+	struct sudog *x = q->last;
+	if (x) {
+		sg->prev = x;
+		x->next = sg;
+		q->last = sg;
+		return;
+	}
+	sg->prev = NULL;
+	atomic_store_relaxed(&q->first, sg);
+	q->last = sg;
+}
+
+/*
+ * Remove and return the first sudog whose G can take this operation: a plain
+ * send or receive always can; a select only if this caller is the first to
+ * claim it. A select claimed by another channel is removed here and skipped
+ * (dequeueSudoG then finds it gone). NULL if none.
+ */
+struct sudog *dequeue(struct waitq *q)
+{
+	for (;;) {
+		struct sudog *sg = q->first;
+		if (!sg)
+			return NULL;
+		struct sudog *y = sg->next;
+		if (!y) {
+			atomic_store_relaxed(&q->first, NULL);
+			q->last = NULL;
+		} else {
+			y->prev = NULL;
+			atomic_store_relaxed(&q->first, y);
+			sg->next = NULL; /* removed: see dequeueSudoG */
+		}
+		if (sg->isSelect && !atomic_cas(&sg->sel->done, 0, 1))
+			continue;
+		return sg;
+	}
+}
+
+/* Remove sg from q if it is still there (a woken select cleaning up). */
+void dequeueSudoG(struct waitq *q, struct sudog *sg)
+{
+	struct sudog *x = sg->prev, *y = sg->next;
+	if (x) {
+		if (y) {
+			x->next = y;
+			y->prev = x;
+			sg->next = sg->prev = NULL;
+			return;
+		}
+		x->next = NULL;
+		q->last = x;
+		sg->prev = NULL;
+		return;
+	}
+	if (y) {
+		y->prev = NULL;
+		atomic_store_relaxed(&q->first, y);
+		sg->next = NULL;
+		return;
+	}
+	/* Alone in q, or already removed by dequeue. */
+	if (q->first == sg) {
+		atomic_store_relaxed(&q->first, NULL);
+		q->last = NULL;
+	}
+}
+
+/* ---- element moves; the channel's lock held ---- */
+
+static inline void elemmove(struct hchan *c, void *dst, const void *src)
+{
+	/* Word-sized elements are the common case: copy them inline. */
+	switch (c->elemsize) {
+	case 0:
+		return;
+	case 8:
+		memcpy(dst, src, 8);
+		return;
+	case 4:
+		memcpy(dst, src, 4);
+		return;
+	default:
+		memcpy(dst, src, c->elemsize);
+	}
+}
+
+void chanzero(struct hchan *c, void *ep)
+{
+	if (ep && c->elemsize)
+		memset(ep, 0, c->elemsize);
+}
+
+static inline char *chanbuf(struct hchan *c, size_t i)
+{
+	return c->buf + i * c->elemsize;
+}
+
+/* Mark sg's operation done (success: by a communication, else by close) and,
+ * for a select, record it as the winner. */
+static inline void sudogdone(struct sudog *sg, bool success)
+{
+	sg->elem = NULL;
+	sg->success = success;
+	if (sg->isSelect)
+		sg->sel->win = sg;
+}
+
+/* Send *ep to receiver sg, just dequeued from c->recvq. The caller unlocks,
+ * then readies sg->g (read before unlocking). */
+void chansend_direct(struct hchan *c, struct sudog *sg, const void *ep)
+{
+	if (sg->elem)
+		elemmove(c, sg->elem, ep);
+	sudogdone(sg, true);
+}
+
+/* Receive into ep (NULL: discard) from sender sg, just dequeued from
+ * c->sendq. With a buffer (then full), take its head and put sg's value at
+ * the tail: both are the same slot. The caller unlocks and readies sg->g. */
+void chanrecv_direct(struct hchan *c, struct sudog *sg, void *ep)
+{
+	if (c->dataqsiz == 0) {
+		if (ep)
+			elemmove(c, ep, sg->elem);
+	} else {
+		char *qp = chanbuf(c, c->recvx);
+		if (ep)
+			elemmove(c, ep, qp);
+		elemmove(c, qp, sg->elem);
+		if (++c->recvx == c->dataqsiz)
+			c->recvx = 0;
+		c->sendx = c->recvx;
+	}
+	sudogdone(sg, true);
+}
+
+/* Append *ep to the buffer; qcount < dataqsiz. */
+void chanbufput(struct hchan *c, const void *ep)
+{
+	elemmove(c, chanbuf(c, c->sendx), ep);
+	if (++c->sendx == c->dataqsiz)
+		c->sendx = 0;
+	atomic_store_relaxed(&c->qcount, c->qcount + 1);
+}
+
+/* Take the buffer's head into ep (NULL: discard); qcount > 0. */
+void chanbufget(struct hchan *c, void *ep)
+{
+	char *qp = chanbuf(c, c->recvx);
+	if (ep)
+		elemmove(c, ep, qp);
+	if (c->elemsize)
+		memset(qp, 0, c->elemsize);
+	if (++c->recvx == c->dataqsiz)
+		c->recvx = 0;
+	atomic_store_relaxed(&c->qcount, c->qcount - 1);
+}
+
+/* ---- make and free ---- */
+
+sl_chan *sl_chan_make(size_t elemsize, size_t cap)
+{
+	if (elemsize >= MAXELEMSIZE) {
+		fprintf(stderr, "schedlab: sl_chan_make: element size %zu too large (limit %zu)\n",
+			elemsize, MAXELEMSIZE - 1);
+		return NULL;
+	}
+	/* No overflow: elemsize < 2^16 and cap <= 2^47. */
+	size_t mem = cap <= MAXALLOC ? elemsize * cap : 0;
+	if (cap > MAXALLOC || mem > MAXALLOC - sizeof(struct hchan)) {
+		fprintf(stderr,
+			"schedlab: sl_chan_make: size out of range (%zu elements of %zu bytes)\n",
+			cap, elemsize);
+		return NULL;
+	}
+	bool inl = mem <= INLINEBUF;
+	struct hchan *c = calloc(1, sizeof *c + (inl ? mem : 0));
+	if (!c) {
+		fprintf(stderr, "schedlab: sl_chan_make: out of memory\n");
+		return NULL;
+	}
+	if (inl) {
+		c->buf = (char *)(c + 1); /* also for elemsize or cap 0: never read */
+	} else {
+		c->buf = calloc(1, mem);
+		if (!c->buf) {
+			free(c);
+			fprintf(stderr, "schedlab: sl_chan_make: out of memory for %zu bytes\n",
+				mem);
+			return NULL;
+		}
+	}
+	c->elemsize = (uint32_t)elemsize;
+	c->dataqsiz = cap;
+	lockInit(&c->lock, lockRankHchan);
+	atomic_store(&c->magic, HCHAN_MAGIC);
+	return (sl_chan *)c;
+}
+
+int sl_chan_free(sl_chan *ch)
+{
+	struct hchan *c = tohchan(ch);
+	if (!c)
+		return 0;
+	if (chanfreed(c))
+		return SL_EFREED;
+	lock(&c->lock);
+	if (c->recvq.first || c->sendq.first) {
+		unlock(&c->lock);
+		return SL_EBUSY;
+	}
+	atomic_store(&c->magic, HCHAN_FREED);
+	unlock(&c->lock);
+	if (c->buf != (char *)(c + 1))
+		free(c->buf);
+	free(c);
+	return 0;
+}
+
+/* ---- send ---- */
+
+/* gopark's unlockf for a plain send or receive: c's lock is released only
+ * once the G is _Gwaiting, so a waker always finds it parked. */
+static bool chanparkcommit(struct g *gp, void *chanlock)
+{
+	(void)gp;
+	unlock(chanlock);
+	return true;
+}
+
+/* Whether a send would block, read without the lock (Go's full). */
+static inline bool full(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_load(&c->recvq.first) == NULL;
+	return atomic_load(&c->qcount) == c->dataqsiz;
+}
+
+/* Whether a receive would block, read without the lock (Go's empty). */
+static inline bool empty(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_load(&c->sendq.first) == NULL;
+	return atomic_load(&c->qcount) == 0;
+}
+
+/*
+ * Go's chansend. Returns 0 when sent, SL_ECLOSED, or (only if !block)
+ * SL_EAGAIN. block needs a user G; without block no G is touched and the
+ * caller may be g0. c may be NULL (blocks forever).
+ */
+static int chansend(struct hchan *c, const void *ep, bool block)
+{
+	if (!c) {
+		if (!block)
+			return SL_EAGAIN;
+		gopark(NULL, NULL, waitReasonChanSendNilChan, &nilchan_obj);
+		throw("unreachable");
+	}
+	/* A closed channel never becomes not closed, nor a full one closed
+	 * without a moment when it was open and full: two ordered reads
+	 * suffice to fail fast. */
+	if (!block && !atomic_load(&c->closed) && full(c))
+		return SL_EAGAIN;
+
+	lock(&c->lock);
+	if (c->closed) {
+		unlock(&c->lock);
+		return SL_ECLOSED;
+	}
+	struct sudog *sg = dequeue(&c->recvq);
+	if (sg) {
+		chansend_direct(c, sg, ep);
+		struct g *gp = sg->g;
+		unlock(&c->lock);
+		goready(gp);
+		return 0;
+	}
+	if (c->qcount < c->dataqsiz) {
+		chanbufput(c, ep);
+		unlock(&c->lock);
+		return 0;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return SL_EAGAIN;
+	}
+	struct sudog mysg = {.g = getg(), .elem = (void *)ep, .c = c};
+	enqueue(&c->sendq, &mysg);
+	gopark(chanparkcommit, &c->lock, waitReasonChanSend, c);
+	/* Woken by a receiver (the value is gone) or by close. */
+	return mysg.success ? 0 : SL_ECLOSED;
+}
+
+bool chansend_nb(struct hchan *c, const void *elem)
+{
+	return c && chansend(c, elem, false) == 0;
+}
+
+/* ---- receive ---- */
+
+/*
+ * Go's chanrecv. Returns 0 with *okp set (false: closed and drained, *ep
+ * zeroed), or (only if !block) SL_EAGAIN. Blocking needs a user G. c may be
+ * NULL (blocks forever).
+ */
+static int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
+{
+	if (!c) {
+		if (!block)
+			return SL_EAGAIN;
+		gopark(NULL, NULL, waitReasonChanReceiveNilChan, &nilchan_obj);
+		throw("unreachable");
+	}
+	if (!block && empty(c)) {
+		/* Observed empty, then closed: if still empty, it was empty
+		 * when closed, and stays so. */
+		if (!atomic_load(&c->closed))
+			return SL_EAGAIN;
+		if (empty(c)) {
+			chanzero(c, ep);
+			*okp = false;
+			return 0;
+		}
+	}
+
+	lock(&c->lock);
+	if (c->closed) {
+		if (c->qcount == 0) {
+			chanzero(c, ep);
+			unlock(&c->lock);
+			*okp = false;
+			return 0;
+		}
+		/* Closed with a buffered element: take it below. */
+	} else {
+		struct sudog *sg = dequeue(&c->sendq);
+		if (sg) {
+			chanrecv_direct(c, sg, ep);
+			struct g *gp = sg->g;
+			unlock(&c->lock);
+			goready(gp);
+			*okp = true;
+			return 0;
+		}
+	}
+	if (c->qcount > 0) {
+		chanbufget(c, ep);
+		unlock(&c->lock);
+		*okp = true;
+		return 0;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return SL_EAGAIN;
+	}
+	struct sudog mysg = {.g = getg(), .elem = ep, .c = c};
+	enqueue(&c->recvq, &mysg);
+	gopark(chanparkcommit, &c->lock, waitReasonChanReceive, c);
+	/* The sender copied into ep, or close zeroed it. */
+	*okp = mysg.success;
+	return 0;
+}
+
+/* ---- close ---- */
+
+int sl_chan_close(sl_chan *ch)
+{
+	struct hchan *c = tohchan(ch);
+	if (!c)
+		return SL_EINVAL;
+	if (chanfreed(c))
+		return SL_EFREED;
+	lock(&c->lock);
+	if (c->closed) {
+		unlock(&c->lock);
+		return SL_ECLOSED;
+	}
+	atomic_store(&c->closed, 1);
+	/* Complete every waiter's operation under the lock; ready them after
+	 * it. While _Gwaiting and dequeued, a G's schedlink is ours. */
+	gList ready = {0};
+	struct sudog *sg;
+	while ((sg = dequeue(&c->recvq))) {
+		chanzero(c, sg->elem);
+		struct g *gp = sg->g;
+		sudogdone(sg, false);
+		glist_push(&ready, gp);
+	}
+	while ((sg = dequeue(&c->sendq))) {
+		struct g *gp = sg->g;
+		sudogdone(sg, false);
+		glist_push(&ready, gp);
+	}
+	unlock(&c->lock);
+	struct g *gp;
+	while ((gp = glist_pop(&ready)))
+		goready(gp);
+	return 0;
+}
+
+/* ---- the public calls ---- */
+
+/* Common checks of the public calls; 0 if the call may go on. */
+static inline int chancheck(struct hchan *c, bool block)
+{
+	if (c && chanfreed(c))
+		return SL_EFREED;
+	if (block && !is_user_g())
+		return SL_ENOTGOROUTINE;
+	/* A goroutine that only ever finds its channel ready must still let a
+	 * stop-the-world through. */
+	preemptcheck();
+	return 0;
+}
+
+int sl_chan_send(sl_chan *ch, const void *elem)
+{
+	struct hchan *c = tohchan(ch);
+	int err = chancheck(c, true);
+	if (err)
+		return err;
+	if (c && c->elemsize && !elem)
+		return SL_EINVAL;
+	return chansend(c, elem, true);
+}
+
+int sl_chan_trysend(sl_chan *ch, const void *elem)
+{
+	struct hchan *c = tohchan(ch);
+	int err = chancheck(c, false);
+	if (err)
+		return err;
+	if (c && c->elemsize && !elem)
+		return SL_EINVAL;
+	return chansend(c, elem, false);
+}
+
+int sl_chan_recv(sl_chan *ch, void *elem, bool *ok)
+{
+	struct hchan *c = tohchan(ch);
+	int err = chancheck(c, true);
+	if (err)
+		return err;
+	bool okv;
+	err = chanrecv(c, elem, &okv, true);
+	if (!err && ok)
+		*ok = okv;
+	return err;
+}
+
+int sl_chan_tryrecv(sl_chan *ch, void *elem, bool *ok)
+{
+	struct hchan *c = tohchan(ch);
+	int err = chancheck(c, false);
+	if (err)
+		return err;
+	bool okv;
+	err = chanrecv(c, elem, &okv, false);
+	if (!err && ok)
+		*ok = okv;
+	return err;
+}
+
+size_t sl_chan_len(sl_chan *ch)
+{
+	struct hchan *c = tohchan(ch);
+	if (!c || chanfreed(c))
+		return 0;
+	return atomic_load_relaxed(&c->qcount);
+}
+
+size_t sl_chan_cap(sl_chan *ch)
+{
+	struct hchan *c = tohchan(ch);
+	if (!c || chanfreed(c))
+		return 0;
+	return c->dataqsiz;
+}

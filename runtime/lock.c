@@ -33,23 +33,37 @@ static const char *const lockrank_names[lockRankCount] __attribute__((unused)) =
 #define MAX_HELD 16
 static __thread mutex *held[MAX_HELD];
 static __thread int nheld;
+/* Channel locks are counted, not listed: a select may hold thousands. They
+ * must come in increasing address order while any is held. */
+static __thread int nhchan;
+static __thread uintptr_t hchan_last;
+
+static NORETURN void lockrank_bad(mutex *l, uint32_t heldrank)
+{
+	print("runtime: lock ordering problem: acquiring %s (rank %u) while "
+	      "holding %s (rank %u)\n",
+	      lockrank_names[l->rank], l->rank, lockrank_names[heldrank], heldrank);
+	throw("lock ordering problem");
+}
 
 static void lockrank_acquire(mutex *l)
 {
 	if (l->rank == 0 || l->rank >= lockRankCount)
 		throw("lock: mutex has no rank (missing lockInit)");
-	for (int i = 0; i < nheld; i++) {
-		/* select locks several channels, lowest address first */
-		if (held[i]->rank == lockRankHchan && l->rank == lockRankHchan && held[i] < l)
-			continue;
-		if (held[i]->rank >= l->rank) {
-			print("runtime: lock ordering problem: acquiring %s (rank %u) while "
-			      "holding %s (rank %u)\n",
-			      lockrank_names[l->rank], l->rank, lockrank_names[held[i]->rank],
-			      held[i]->rank);
+	for (int i = 0; i < nheld; i++)
+		if (held[i]->rank >= l->rank)
+			lockrank_bad(l, held[i]->rank);
+	if (l->rank == lockRankHchan) {
+		if (nhchan > 0 && (uintptr_t)l <= hchan_last) {
+			print("runtime: channel locks out of address order\n");
 			throw("lock ordering problem");
 		}
+		nhchan++;
+		hchan_last = (uintptr_t)l;
+		return;
 	}
+	if (nhchan > 0 && lockRankHchan >= l->rank)
+		lockrank_bad(l, lockRankHchan);
 	if (nheld == MAX_HELD)
 		throw("lock: too many locks held");
 	held[nheld++] = l;
@@ -57,6 +71,13 @@ static void lockrank_acquire(mutex *l)
 
 static void lockrank_release(mutex *l)
 {
+	if (l->rank == lockRankHchan) {
+		if (nhchan == 0)
+			throw("unlock without matching lock acquire");
+		if (--nhchan == 0)
+			hchan_last = 0;
+		return;
+	}
 	for (int i = nheld - 1; i >= 0; i--) {
 		if (held[i] == l) {
 			for (int j = i; j < nheld - 1; j++)
@@ -71,6 +92,8 @@ static void lockrank_release(mutex *l)
 
 void assertLockHeld(mutex *l)
 {
+	if (l->rank == lockRankHchan && nhchan > 0)
+		return; /* counted, not listed */
 	for (int i = 0; i < nheld; i++)
 		if (held[i] == l)
 			return;

@@ -106,12 +106,23 @@ void setmaxmcount(int32_t n)
 	unlock(&sched.lock);
 }
 
-/* Give mp an id, count it against maxmcount, and link it on allm. */
-void mcommoninit(struct m *mp)
+/* Count one more M and return its id (Go's mReserveID). sched.lock held.
+ * Reserving under the same lock hold that takes a P for the new M keeps
+ * checkdead from seeing the P in use and no M counted to run it. */
+static int64_t mReserveID(void)
+{
+	assertLockHeld(&sched.lock);
+	int64_t id = sched.mnext++;
+	checkmcount();
+	return id;
+}
+
+/* Give mp an id (a reserved one, or a new one when id < 0), and link it on
+ * allm. */
+void mcommoninit(struct m *mp, int64_t id)
 {
 	lock(&sched.lock);
-	mp->id = sched.mnext++;
-	checkmcount();
+	mp->id = id >= 0 ? id : mReserveID();
 	mp->fastrand = (uint64_t)os_nanotime() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(mp->id + 1);
 	if (!mp->fastrand)
 		mp->fastrand = 1;
@@ -215,10 +226,11 @@ struct p *releasep(void)
 /* ---- starting and stopping Ms ---- */
 
 /*
- * Make a new M to run pp (or, with fn, to run fn without a P: sysmon). The
- * thread starts in mstart. Any thread; takes sched.lock.
+ * Make a new M to run pp (or, with fn, to run fn without a P: sysmon), with
+ * an id reserved by mReserveID or, if id < 0, a new one. The thread starts in
+ * mstart. Any thread; takes sched.lock.
  */
-void newm(void (*fn)(void), struct p *pp, bool spinning)
+void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id)
 {
 	struct m *mp = calloc(1, sizeof *mp);
 	struct g *g0 = calloc(1, sizeof *g0);
@@ -231,7 +243,7 @@ void newm(void (*fn)(void), struct p *pp, bool spinning)
 	mp->mstartfn = fn;
 	mp->nextp = pp;
 	mp->spinning = spinning;
-	mcommoninit(mp);
+	mcommoninit(mp, id);
 	os_newosproc(mp);
 }
 
@@ -281,11 +293,13 @@ void startm(struct p *pp, bool spinning)
 		}
 	}
 	struct m *nmp = mget();
-	unlock(&sched.lock);
 	if (!nmp) {
-		newm(NULL, pp, spinning);
+		int64_t id = mReserveID();
+		unlock(&sched.lock);
+		newm(NULL, pp, spinning, id);
 		return;
 	}
+	unlock(&sched.lock);
 	if (nmp->spinning)
 		throw("startm: m is spinning");
 	if (nmp->nextp)
@@ -700,6 +714,18 @@ void schedule(void)
 
 /* ---- deadlock ---- */
 
+/* Adjust the count of locked idle Ms. sysmon uses -1/+1 around a retake to
+ * count itself as running while it holds a P in transit; +1 rechecks for a
+ * deadlock that the window may have hidden. Takes sched.lock. */
+void incidlelocked(int32_t v)
+{
+	lock(&sched.lock);
+	sched.nmidlelocked += v;
+	if (v > 0)
+		checkdead();
+	unlock(&sched.lock);
+}
+
 /*
  * Called with sched.lock held whenever an M goes idle. If no M is running,
  * nothing can ever run again: report the deadlock as Go does. Library hosts
@@ -735,6 +761,7 @@ void checkdead(void)
 		case _Gsyscall:
 			print("runtime: checkdead: find g %lld in status %s\n", (long long)gp->goid,
 			      gstatusname(s));
+			schedtrace_unlocked();
 			throw("checkdead: runnable g");
 		}
 	}

@@ -85,7 +85,7 @@ void schedinit(void)
 	stackinit();
 	m0.g0->goid = -1;
 	m0.g0->atomicstatus = _Grunning;
-	mcommoninit(&m0);
+	mcommoninit(&m0, -1);
 	initsig();
 
 	int32_t procs = gomaxprocs_from_env(getenv("GOMAXPROCS"), ncpu);
@@ -104,7 +104,7 @@ void runtime_main(void *unused)
 {
 	(void)unused;
 	atomic_store(&mainStarted, true);
-	newm(sysmon, NULL, false);
+	newm(sysmon, NULL, false, -1);
 	atomic_store(&runtime_state, 2);
 	os_futexwakeup(&runtime_state, INT32_MAX);
 	if (islibrary)

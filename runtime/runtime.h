@@ -120,8 +120,9 @@ HIDDEN struct p *releasep(void);
 HIDDEN void wakep(void);
 HIDDEN void startm(struct p *pp, bool spinning);
 HIDDEN void stopm(void);
-HIDDEN void newm(void (*fn)(void), struct p *pp, bool spinning);
+HIDDEN void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id);
 HIDDEN void checkdead(void);
+HIDDEN void incidlelocked(int32_t v);
 HIDDEN void mput(struct m *mp);
 HIDDEN struct m *mget(void);
 HIDDEN void pidleput(struct p *pp);
@@ -129,7 +130,7 @@ HIDDEN struct p *pidleget(void);
 HIDDEN int32_t mcount(void);
 HIDDEN uint32_t fastrand(void);
 HIDDEN void setmaxmcount(int32_t n);
-HIDDEN void mcommoninit(struct m *mp);
+HIDDEN void mcommoninit(struct m *mp, int64_t id);
 
 /* ---- goroutine.c: G lifecycle ---- */
 HIDDEN struct g *newproc(void (*fn)(void *), void *arg);

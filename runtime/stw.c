@@ -167,7 +167,7 @@ static void startTheWorldWithSema(void)
 			nmp->nextp = pp;
 			notewakeup(&nmp->park);
 		} else {
-			newm(NULL, pp, false);
+			newm(NULL, pp, false, -1);
 		}
 	}
 	/* More Ps may be idle than there are Ms looking for work. */

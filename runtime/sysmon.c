@@ -112,11 +112,15 @@ NO_SANITIZE_THREAD static int retake(int64_t now)
 		    atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) > 0 &&
 		    pdata[i].syscallwhen + 10 * 1000 * 1000 > now)
 			continue;
+		/* Count ourselves as running while the P is in our hands, or the M
+		 * leaving the syscall could go idle and report a deadlock. */
+		incidlelocked(-1);
 		if (atomic_cas(&pp->status, _Psyscall, _Pidle)) {
 			atomic_xadd(&pp->syscalltick, 1);
 			handoffp(pp);
 			n++;
 		}
+		incidlelocked(1);
 	}
 	return n;
 }

@@ -13,10 +13,14 @@
  * timer is due, and adding an earlier timer wakes it. sysmon is the backstop
  * for timers on a P that is busy and never schedules.
  *
+ * A timer can also deliver on a channel (sl_timer, Go's time.NewTimer): its
+ * function does a non-blocking send of the time on a one-slot channel.
+ *
  * procresize moves a destroyed P's timers to a surviving P (moveTimers),
  * keeping their `when`: none is lost, none fires early.
  */
 #include "runtime.h"
+#include "chan.h"
 #include "schedlab.h"
 
 #include <stdlib.h>
@@ -285,4 +289,84 @@ void sl_sleep(int64_t ns)
 	t.arg = gp;
 	t.idx = -1;
 	gopark(resetForSleep, &t, waitReasonSleep, &t);
+}
+
+/* ---- timers that deliver on a channel ---- */
+
+struct sl_timer {
+	struct timer t;
+	sl_chan *c; /* capacity 1, int64_t: the time it fired */
+};
+
+/* The timer function: on g0, with a P and no locks. A full channel (the
+ * last value not yet received) drops this one, as Go's sendTime does. */
+static void sendTime(void *arg, uintptr_t seq)
+{
+	(void)seq;
+	struct sl_timer *st = arg;
+	int64_t now = os_nanotime();
+	chansend_nb((struct hchan *)st->c, &now);
+}
+
+static bool on_goroutine(const char *what)
+{
+	struct g *gp = getg();
+	if (gp && gp->m && gp != gp->m->g0 && gp->m->p)
+		return true;
+	print("schedlab: %s must be called from a goroutine\n", what);
+	return false;
+}
+
+static void timer_start(struct sl_timer *st, int64_t ns)
+{
+	int64_t now = os_nanotime();
+	st->t.when = ns <= 0 ? now : (now + ns < now ? INT64_MAX : now + ns);
+	addtimer(&st->t);
+}
+
+sl_timer *sl_timer_new(int64_t ns)
+{
+	if (!on_goroutine("sl_timer_new"))
+		return NULL;
+	struct sl_timer *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->c = sl_chan_make(sizeof(int64_t), 1);
+	if (!st->c) {
+		free(st);
+		return NULL;
+	}
+	st->t.f = sendTime;
+	st->t.arg = st;
+	st->t.idx = -1;
+	timer_start(st, ns);
+	return st;
+}
+
+sl_chan *sl_timer_chan(sl_timer *st)
+{
+	return st->c;
+}
+
+bool sl_timer_stop(sl_timer *st)
+{
+	return deltimer(&st->t);
+}
+
+bool sl_timer_reset(sl_timer *st, int64_t ns)
+{
+	if (!on_goroutine("sl_timer_reset"))
+		return false;
+	bool active = deltimer(&st->t);
+	timer_start(st, ns);
+	return active;
+}
+
+void sl_timer_free(sl_timer *st)
+{
+	if (!st)
+		return;
+	deltimer(&st->t);
+	sl_chan_free(st->c);
+	free(st);
 }

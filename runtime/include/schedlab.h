@@ -108,4 +108,32 @@ int sl_run(void (*fn)(void *), void *arg);
 #include "schedlab_chan.h" /* channels and select */
 #include "schedlab_sync.h" /* mutex and WaitGroup */
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A one-shot timer that sends on a channel (Go's time.NewTimer): after ns
+ * nanoseconds the current CLOCK_MONOTONIC time (int64_t ns) is sent on
+ * sl_timer_chan(t), a channel of capacity 1; if the previous value was not
+ * received, the new one is dropped. Timers live on the creating goroutine's
+ * P until they fire; a goroutine waiting on the channel is not a deadlock.
+ *
+ * sl_timer_new and sl_timer_reset must be called from a goroutine (NULL /
+ * false and a message otherwise). sl_timer_stop reports whether it stopped
+ * the timer before it fired; sl_timer_reset re-arms it (stopping it first)
+ * and reports whether it was still pending. As in Go, a value already sent
+ * stays in the channel. sl_timer_free stops it and frees the channel too.
+ */
+typedef struct sl_timer sl_timer;
+sl_timer *sl_timer_new(int64_t ns);
+sl_chan *sl_timer_chan(sl_timer *t);
+bool sl_timer_stop(sl_timer *t);
+bool sl_timer_reset(sl_timer *t, int64_t ns);
+void sl_timer_free(sl_timer *t);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

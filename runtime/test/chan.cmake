@@ -1,1 +1,42 @@
-# channel and select tests (issue 3)
+# Channel and select tests (issue 3). Each binary runs one mode per test;
+# modes whose outcome depends on scheduling run at GOMAXPROCS 1 and 4. Modes
+# that block forever are checked from outside with expect.sh.
+
+runtime_test(test_chan)
+runtime_test(test_select)
+target_link_libraries(test_select PRIVATE m)
+
+function(chan_tests exe prefix)
+  foreach(mode ${ARGN})
+    foreach(procs 1 4)
+      add_test(NAME ${prefix}.${mode}_p${procs} COMMAND ${exe} ${mode})
+      set_tests_properties(${prefix}.${mode}_p${procs} PROPERTIES
+        TIMEOUT 120 ENVIRONMENT GOMAXPROCS=${procs} PASS_REGULAR_EXPRESSION "^ok ${mode}\n$|\nok ${mode}\n$")
+    endforeach()
+  endforeach()
+endfunction()
+
+chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resize)
+chan_tests(test_select select fairness nonblocking closed wakeonce mixed many foreign)
+
+# Blocked forever: the deadlock report names what each goroutine waits on.
+foreach(mode_reason "nilsend;chan send \\(nil chan\\)" "nilrecv;chan receive \\(nil chan\\)"
+                    "recvdeadlock;chan receive")
+  list(GET mode_reason 0 mode)
+  list(GET mode_reason 1 reason)
+  add_test(NAME chan.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
+    -e "^blocking$" -e "^fatal error: all goroutines are asleep - deadlock!$"
+    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:test_chan> ${mode})
+endforeach()
+foreach(mode_reason "nocases;select \\(no cases\\)" "allnil;select")
+  list(GET mode_reason 0 mode)
+  list(GET mode_reason 1 reason)
+  add_test(NAME select.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
+    -e "^blocking$" -e "^fatal error: all goroutines are asleep - deadlock!$"
+    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:test_select> ${mode})
+endforeach()
+
+# The ping-pong measurement: only its output is checked, never its speed.
+add_test(NAME chan.bench_output COMMAND test_chan bench)
+set_tests_properties(chan.bench_output PROPERTIES ENVIRONMENT "GOMAXPROCS=1;PINGS=10000"
+  PASS_REGULAR_EXPRESSION "^chan ping-pong round trip: [0-9.]+ ns \\(10000 rounds, GOMAXPROCS=1\\)\nok bench\n$")

@@ -4,6 +4,8 @@
  *              Go's message and exit status 2
  *   notdead    main parks while a worker still has work; the worker wakes
  *              main after 1000 yields: no deadlock, exit 0
+ *   chan       main waits to receive and another goroutine to send, on
+ *              channels nobody else uses: Go's message, exit status 2
  *   timer      main parks and the only other goroutine sleeps 50 ms before
  *              waking it: a pending timer is not a deadlock
  *   after_timer  main sleeps, then parks for good: deadlock once no timer
@@ -42,6 +44,12 @@ static void waker(void *arg)
 	goready(gp);
 }
 
+static void send_forever(void *arg)
+{
+	int v = 1;
+	sl_chan_send(arg, &v);
+}
+
 static void timed_waker(void *arg)
 {
 	(void)arg;
@@ -60,6 +68,15 @@ int sl_main(int argc, char **argv)
 		sl_go(park_forever, NULL);
 		printf("parking main\n");
 		gopark(publish, &parked_main, waitReasonTest, &object);
+		printf("unreachable\n");
+		return 0;
+	}
+	if (!strcmp(mode, "chan")) {
+		/* a receiver and a sender on two channels nobody else touches */
+		sl_chan *a = sl_chan_make(sizeof(int), 0), *b = sl_chan_make(sizeof(int), 0);
+		sl_go(send_forever, b);
+		int v;
+		sl_chan_recv(a, &v, NULL);
 		printf("unreachable\n");
 		return 0;
 	}

@@ -5,6 +5,8 @@
  *   syscall_handoff  GOMAXPROCS=1: a goroutine blocks in read() on an empty
  *                    pipe inside sl_syscall_begin/end; sysmon retakes the
  *                    only P, and main keeps running and writes the byte
+ *   syscall_churn    GOMAXPROCS=1: thousands of short syscalls, each
+ *                    retaken by sysmon, never report a false deadlock
  *   preempt          GOMAXPROCS=1: a goroutine loops calling the runtime
  *                    (sl_numgoroutine) without yielding; after 10 ms sysmon
  *                    asks it to yield, and main runs and stops it
@@ -93,6 +95,18 @@ int sl_main(int argc, char **argv)
 			sl_yield();
 		CHECK(hog_calls > 0);
 		printf("preempt: the hog yielded after %lld runtime calls\n", (long long)hog_calls);
+		return 0;
+	}
+	if (!strcmp(mode, "syscall_churn")) {
+		/* Short syscalls, each long enough for sysmon to retake the P:
+		 * the M leaving the syscall must never see a false deadlock
+		 * while sysmon holds the P in transit. */
+		for (int i = 0; i < 5000; i++) {
+			sl_syscall_begin();
+			usleep(30);
+			sl_syscall_end();
+		}
+		printf("syscall_churn: ok\n");
 		return 0;
 	}
 	fprintf(stderr, "test_sysmon: unknown mode %s\n", mode);

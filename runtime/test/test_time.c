@@ -5,6 +5,8 @@
  *   resize       the same while GOMAXPROCS shrinks and grows: timers of
  *                destroyed Ps move to survivors, keeping their deadlines
  *   numgoroutine sl_numgoroutine counts live goroutines
+ *   timerchan    timers that send on a channel: fire no earlier than asked,
+ *                stop, reset, and a select that times out
  */
 #include "check.h"
 #include "runtime.h"
@@ -90,6 +92,41 @@ int sl_main(int argc, char **argv)
 		while (sl_numgoroutine() != 1)
 			sl_yield();
 		printf("numgoroutine: ok\n");
+		return 0;
+	}
+	if (!strcmp(mode, "timerchan")) {
+		int64_t v = 0, t0 = os_nanotime();
+		bool ok = false;
+		/* fires, and not early */
+		sl_timer *t = sl_timer_new(20 * 1000 * 1000);
+		CHECK(t != NULL);
+		CHECK_EQ(sl_chan_recv(sl_timer_chan(t), &v, &ok), 0);
+		CHECK(ok && v >= t0 + 20 * 1000 * 1000);
+		CHECK(!sl_timer_stop(t)); /* already fired */
+		/* stopped before firing: nothing arrives */
+		CHECK(sl_timer_reset(t, 30 * 1000 * 1000) == false);
+		CHECK(sl_timer_stop(t));
+		sl_sleep(60 * 1000 * 1000);
+		CHECK_EQ(sl_chan_tryrecv(sl_timer_chan(t), &v, &ok), SL_EAGAIN);
+		/* reset a long timer to a short one */
+		CHECK(sl_timer_reset(t, 3600LL * 1000 * 1000 * 1000) == false);
+		int64_t t1 = os_nanotime();
+		CHECK(sl_timer_reset(t, 10 * 1000 * 1000) == true);
+		CHECK_EQ(sl_chan_recv(sl_timer_chan(t), &v, &ok), 0);
+		CHECK(v >= t1 + 10 * 1000 * 1000);
+		sl_timer_free(t);
+		/* select with a timeout on a channel nobody sends on */
+		sl_chan *never = sl_chan_make(sizeof(int), 0);
+		sl_timer *timeout = sl_timer_new(15 * 1000 * 1000);
+		int x;
+		sl_select_case cases[2] = {
+		    {.c = never, .dir = SL_SELECT_RECV, .elem = &x},
+		    {.c = sl_timer_chan(timeout), .dir = SL_SELECT_RECV, .elem = &v},
+		};
+		CHECK_EQ(sl_select(cases, 2, true), 1);
+		sl_timer_free(timeout);
+		CHECK_EQ(sl_chan_free(never), 0);
+		printf("timerchan: ok\n");
 		return 0;
 	}
 	fprintf(stderr, "test_time: unknown mode %s\n", mode);

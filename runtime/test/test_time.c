@@ -54,11 +54,11 @@ static void run_sleepers(bool resize)
 		CHECK(woke_at[i] >= deadline_of[i]);
 }
 
-static struct sleeper hold;
-static void parked_forever(void *arg)
+/* One sleeper each: a sleeper holds a single parked goroutine. */
+static struct sleeper hold[10];
+static void parked_until_woken(void *arg)
 {
-	(void)arg;
-	sleep_on(&hold);
+	sleep_on(arg);
 }
 
 int sl_main(int argc, char **argv)
@@ -84,11 +84,11 @@ int sl_main(int argc, char **argv)
 	if (!strcmp(mode, "numgoroutine")) {
 		CHECK_EQ(sl_numgoroutine(), 1);
 		for (int i = 0; i < 10; i++)
-			sl_go(parked_forever, NULL);
+			sl_go(parked_until_woken, &hold[i]);
 		while (sl_numgoroutine() != 11)
 			sl_yield();
 		for (int i = 0; i < 10; i++)
-			wake(&hold);
+			wake(&hold[i]);
 		while (sl_numgoroutine() != 1)
 			sl_yield();
 		printf("numgoroutine: ok\n");

@@ -480,52 +480,49 @@ static inline int chancheck(struct hchan *c, bool block)
 	return 0;
 }
 
-int sl_chan_send(sl_chan *ch, const void *elem)
+/* The public send and receive, blocking or not. */
+static int send_common(sl_chan *ch, const void *elem, bool block)
 {
 	struct hchan *c = tohchan(ch);
-	int err = chancheck(c, true);
+	int err = chancheck(c, block);
 	if (err)
 		return err;
 	if (c && c->elemsize && !elem)
 		return SL_EINVAL;
-	return chansend(c, elem, true);
+	return chansend(c, elem, block);
+}
+
+static int recv_common(sl_chan *ch, void *elem, bool *ok, bool block)
+{
+	struct hchan *c = tohchan(ch);
+	int err = chancheck(c, block);
+	if (err)
+		return err;
+	bool okv;
+	err = chanrecv(c, elem, &okv, block);
+	if (!err && ok)
+		*ok = okv;
+	return err;
+}
+
+int sl_chan_send(sl_chan *ch, const void *elem)
+{
+	return send_common(ch, elem, true);
 }
 
 int sl_chan_trysend(sl_chan *ch, const void *elem)
 {
-	struct hchan *c = tohchan(ch);
-	int err = chancheck(c, false);
-	if (err)
-		return err;
-	if (c && c->elemsize && !elem)
-		return SL_EINVAL;
-	return chansend(c, elem, false);
+	return send_common(ch, elem, false);
 }
 
 int sl_chan_recv(sl_chan *ch, void *elem, bool *ok)
 {
-	struct hchan *c = tohchan(ch);
-	int err = chancheck(c, true);
-	if (err)
-		return err;
-	bool okv;
-	err = chanrecv(c, elem, &okv, true);
-	if (!err && ok)
-		*ok = okv;
-	return err;
+	return recv_common(ch, elem, ok, true);
 }
 
 int sl_chan_tryrecv(sl_chan *ch, void *elem, bool *ok)
 {
-	struct hchan *c = tohchan(ch);
-	int err = chancheck(c, false);
-	if (err)
-		return err;
-	bool okv;
-	err = chanrecv(c, elem, &okv, false);
-	if (!err && ok)
-		*ok = okv;
-	return err;
+	return recv_common(ch, elem, ok, false);
 }
 
 size_t sl_chan_len(sl_chan *ch)

@@ -90,14 +90,6 @@ static inline struct hchan *tohchan(sl_chan *c)
 	return (struct hchan *)c;
 }
 
-/* Whether the caller is a goroutine (not g0, not a foreign thread): the
- * blocking calls need one. */
-static inline bool is_user_g(void)
-{
-	struct g *gp = getg();
-	return gp && gp->m && gp != gp->m->g0;
-}
-
 /* Whether c looks freed (best effort, see hchan.magic). c non-NULL. Reads
  * memory that may have been freed, on purpose. */
 HIDDEN bool chanfreed(struct hchan *c);

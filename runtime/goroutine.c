@@ -291,7 +291,7 @@ void gosched(void)
 void preemptcheck(void)
 {
 	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0 || gp->m->locks > 0)
+	if (!is_user_g() || gp->m->locks > 0)
 		return;
 	if (atomic_load_relaxed(&sched.gcwaiting) || atomic_load_relaxed(&gp->preempt)) {
 		atomic_store_relaxed(&gp->preempt, false);

@@ -18,7 +18,6 @@ enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
 /* clang-format off */
 static const char *const lockrank_names[lockRankCount] __attribute__((unused)) = {
-	[lockRankWorldsema] = "worldsema",
 	[lockRankSemaRoot] = "semaRoot",
 	[lockRankHchan] = "hchan",
 	[lockRankSched] = "sched",

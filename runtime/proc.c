@@ -527,18 +527,6 @@ top:;
 	}
 	int64_t now = checkTimers(pp, 0);
 
-	/* Fairness: look at the global queue now and then, or two goroutines
-	 * that keep respawning each other could starve it. */
-	if (pp->schedtick % 61 == 0 && atomic_load(&sched.runqsize) > 0) {
-		lock(&sched.lock);
-		gp = globrunqget(pp, 1);
-		unlock(&sched.lock);
-		if (gp) {
-			*inheritTime = false;
-			return gp;
-		}
-	}
-
 	/*
 	 * A G taken from runnext inherits the time slice, and schedtick does
 	 * not advance. Two Gs that keep readying (or spawning) each other would
@@ -547,22 +535,26 @@ top:;
 	 * streak of RUNNEXT_STREAK_MAX inherited runs ends the slice: the tick
 	 * advances and the global queue, then the ring, go first.
 	 */
-	if (pp->runnextstreak >= RUNNEXT_STREAK_MAX) {
+	bool sliceEnded = pp->runnextstreak >= RUNNEXT_STREAK_MAX;
+	if (sliceEnded) {
 		pp->runnextstreak = 0;
 		pp->schedtick++;
-		if (atomic_load(&sched.runqsize) > 0) {
-			lock(&sched.lock);
-			gp = globrunqget(pp, 1);
-			unlock(&sched.lock);
-			if (gp) {
-				*inheritTime = false;
-				return gp;
-			}
-		}
-		if ((gp = runqget_ring(pp))) {
+	}
+
+	/* Fairness: look at the global queue now and then, or two goroutines
+	 * that keep respawning each other could starve it. */
+	if ((sliceEnded || pp->schedtick % 61 == 0) && atomic_load(&sched.runqsize) > 0) {
+		lock(&sched.lock);
+		gp = globrunqget(pp, 1);
+		unlock(&sched.lock);
+		if (gp) {
 			*inheritTime = false;
 			return gp;
 		}
+	}
+	if (sliceEnded && (gp = runqget_ring(pp))) {
+		*inheritTime = false;
+		return gp;
 	}
 	if ((gp = runqget(pp, inheritTime))) {
 		pp->runnextstreak = *inheritTime ? pp->runnextstreak + 1 : 0;
@@ -769,7 +761,7 @@ void checkdead(void)
 	if (grunning == 0)
 		fatal("no goroutines (main called runtime.Goexit) - deadlock!");
 	/* A goroutine asleep on a timer will wake: not a deadlock. */
-	if (anyTimers())
+	if (nextTimerWhen() != 0)
 		return;
 	fatal("all goroutines are asleep - deadlock!");
 }

@@ -78,7 +78,6 @@ void schedinit(void)
 	lockInit(&sched.lock, lockRankSched);
 	lockInit(&sched.gFree.lock, lockRankGFree);
 	lockInit(&allglock, lockRankAllg);
-	worldsema_init();
 	sched.maxmcount = SL_MAXMCOUNT;
 
 	parsedebugvars();
@@ -89,8 +88,6 @@ void schedinit(void)
 	initsig();
 
 	int32_t procs = gomaxprocs_from_env(getenv("GOMAXPROCS"), ncpu);
-	if (procs > SL_MAXPROCS)
-		procs = SL_MAXPROCS;
 	lock(&sched.lock);
 	if (procresize(procs))
 		throw("unknown runnable goroutine during bootstrap");
@@ -207,8 +204,7 @@ void sl_go(void (*fn)(void *), void *arg)
 
 void sl_yield(void)
 {
-	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0) {
+	if (!is_user_g()) {
 		os_osyield();
 		return;
 	}
@@ -235,10 +231,7 @@ int sl_numcpu(void)
 
 int64_t sl_goid(void)
 {
-	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0)
-		return -1;
-	return gp->goid;
+	return is_user_g() ? getg()->goid : -1;
 }
 
 int64_t sl_mid(void)

@@ -57,6 +57,13 @@ static inline void setg(struct g *gp)
 	__asm__ volatile("movq %0, %%fs:tls_g@tpoff" : : "r"(gp) : "memory");
 }
 
+/* Whether the caller runs on a goroutine (not g0, not a foreign thread). */
+static inline bool is_user_g(void)
+{
+	struct g *gp = getg();
+	return gp && gp->m && gp != gp->m->g0;
+}
+
 static inline struct m *getm(void)
 {
 	struct g *gp = getg();
@@ -175,7 +182,6 @@ HIDDEN void moveTimers(struct p *to, struct p *from);
 HIDDEN int64_t nextTimerWhen(void);
 HIDDEN bool timerSleep(int64_t until);
 HIDDEN void wakeTimerSleeper(int64_t when);
-HIDDEN bool anyTimers(void);
 
 /* ---- sysmon.c ---- */
 HIDDEN void sysmon(void);
@@ -189,10 +195,7 @@ HIDDEN void exitsyscall(void);
 HIDDEN void stopTheWorld(const char *reason);
 HIDDEN void startTheWorld(void);
 HIDDEN void gcstopm(void);
-HIDDEN bool worldsema_waiting(struct g *gp);
 HIDDEN void schedcheck_stw(void);
-HIDDEN void worldsema_init(void);
-extern HIDDEN char worldsema_obj;
 
 /* ---- stack.c ---- */
 extern HIDDEN size_t stacksize; /* usable bytes per goroutine stack */

@@ -85,14 +85,13 @@ enum waitreason {
  * themselves in increasing address order. Checked in debug builds
  * (SL_LOCKRANK). */
 enum lockrank {
-	lockRankWorldsema = 1, /* worldsema's internal lock */
-	lockRankSemaRoot,      /* a semaphore table bucket (sema.c) */
-	lockRankHchan,	       /* a channel; several in address order (select) */
-	lockRankSched,	       /* sched.lock */
-	lockRankTimers,	       /* a P's timer heap (time.c); procresize holds sched */
-	lockRankAllg,	       /* allglock */
-	lockRankGFree,	       /* sched.gFree.lock */
-	lockRankStackpool,     /* the global stack pool */
+	lockRankSemaRoot = 1, /* a semaphore table bucket (sema.c) */
+	lockRankHchan,	      /* a channel; several in address order (select) */
+	lockRankSched,	      /* sched.lock */
+	lockRankTimers,	      /* a P's timer heap (time.c); procresize holds sched */
+	lockRankAllg,	      /* allglock */
+	lockRankGFree,	      /* sched.gFree.lock */
+	lockRankStackpool,    /* the global stack pool */
 	lockRankCount,
 };
 

@@ -252,11 +252,6 @@ static void check_gs(enum schedcheck_mode mode)
 				violation("a waiting G waits on a known object",
 					  "G%lld reason=%u object=%p", (long long)gp->goid,
 					  gp->waitreason, gp->waiting_on);
-			if (gp->waiting_on == &worldsema_obj && mode == SCHEDCHECK_STOPPED &&
-			    !worldsema_waiting(gp))
-				violation("a waiting G waits on a known object",
-					  "G%lld parked on worldsema but not queued there",
-					  (long long)gp->goid);
 			break;
 		case _Gdead:
 			/* A foreign thread may hold a dead G between gfget and

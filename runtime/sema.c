@@ -39,8 +39,8 @@ struct semawaiter {
  * A bucket. lock guards head and every record linked from it; a waiter holds
  * it from the moment it counts itself in nwait until it is parked (gopark's
  * unlockf releases it). Rank lockRankSemaRoot: below hchan, timers and
- * sched, so a holder may ready goroutines, but nothing above worldsema may
- * be held when taking it.
+ * sched, so a holder may ready goroutines; it is the lowest rank, so no
+ * other runtime lock may be held when taking it.
  */
 struct semaRoot {
 	mutex lock;

@@ -14,58 +14,13 @@
  */
 #include "runtime.h"
 #include "schedlab.h"
+#include "sema.h"
 
 /* ---- worldsema ---- */
 
-static struct {
-	mutex lock; /* guards held and waiters */
-	bool held;
-	gQueue waiters; /* Gs parked in semacquire_world, FIFO */
-	bool init;
-} worldsema;
-
-/* The object that Gs parked on worldsema wait on (g->waiting_on). */
-char worldsema_obj;
-
-static bool park_unlock(struct g *gp, void *l)
-{
-	(void)gp;
-	unlock(l);
-	return true;
-}
-
-static void semacquire_world(void)
-{
-	lock(&worldsema.lock);
-	if (!worldsema.held) {
-		worldsema.held = true;
-		unlock(&worldsema.lock);
-		return;
-	}
-	gqueue_push_back(&worldsema.waiters, getg());
-	gopark(park_unlock, &worldsema.lock, waitReasonSemacquire, &worldsema_obj);
-	/* semrelease_world handed us the semaphore. */
-}
-
-static void semrelease_world(void)
-{
-	lock(&worldsema.lock);
-	struct g *gp = gqueue_pop(&worldsema.waiters);
-	if (!gp)
-		worldsema.held = false;
-	unlock(&worldsema.lock);
-	if (gp)
-		goready(gp);
-}
-
-/* Whether gp is queued on worldsema. World stopped (no G can queue). */
-bool worldsema_waiting(struct g *gp)
-{
-	for (struct g *w = worldsema.waiters.head; w; w = w->schedlink)
-		if (w == gp)
-			return true;
-	return false;
-}
+/* One stopper at a time. A goroutine semaphore (sema.c), as in Go: waiting
+ * stoppers park, they do not block their Ms. */
+static uint32_t worldsema = 1;
 
 /* ---- stop and start ---- */
 
@@ -179,14 +134,14 @@ static void startTheWorldWithSema(void)
 void stopTheWorld(const char *reason)
 {
 	(void)reason;
-	semacquire_world();
+	semacquire(&worldsema);
 	stopTheWorldWithSema();
 }
 
 void startTheWorld(void)
 {
 	startTheWorldWithSema();
-	semrelease_world();
+	semrelease(&worldsema, false);
 }
 
 /* Stop the world, run schedcheck, start it again. For tests. */
@@ -197,11 +152,6 @@ void schedcheck_stw(void)
 	schedcheck(SCHEDCHECK_STOPPED);
 	unlock(&sched.lock);
 	startTheWorld();
-}
-
-void worldsema_init(void)
-{
-	lockInit(&worldsema.lock, lockRankWorldsema);
 }
 
 /* ---- GOMAXPROCS ---- */
@@ -218,8 +168,7 @@ static void gomaxprocs_on_g(void *arg)
 
 int sl_gomaxprocs(int n)
 {
-	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0) {
+	if (!is_user_g()) {
 		/* A foreign thread: STW needs a goroutine, so borrow one. */
 		struct gomaxprocs_call c = {n, -1};
 		if (sl_run(gomaxprocs_on_g, &c) != 0)

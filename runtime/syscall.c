@@ -110,17 +110,16 @@ void exitsyscall(void)
 
 void sl_syscall_begin(void)
 {
-	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0)
+	if (!is_user_g())
 		return; /* not a goroutine: nothing to release */
 	entersyscall();
 }
 
 void sl_syscall_end(void)
 {
-	struct g *gp = getg();
-	if (!gp || !gp->m || gp == gp->m->g0)
+	if (!is_user_g())
 		return;
+	struct g *gp = getg();
 	if (readgstatus(gp) != _Gsyscall) {
 		print("schedlab: sl_syscall_end without sl_syscall_begin (goroutine %lld)\n",
 		      (long long)gp->goid);

@@ -212,15 +212,6 @@ int64_t nextTimerWhen(void)
 	return next;
 }
 
-/* Whether any P holds a timer. sched.lock held (checkdead). */
-bool anyTimers(void)
-{
-	for (int32_t i = 0; i < gomaxprocs; i++)
-		if (atomic_load(&allp[i]->timer0When) != 0)
-			return true;
-	return false;
-}
-
 /* ---- the timer sleeper ---- */
 
 /*
@@ -273,12 +264,11 @@ static bool resetForSleep(struct g *gp, void *arg)
 
 void sl_sleep(int64_t ns)
 {
-	struct g *gp = getg();
 	if (ns <= 0) {
 		preemptcheck();
 		return;
 	}
-	if (!gp || !gp->m || gp == gp->m->g0) {
+	if (!is_user_g()) {
 		os_usleep((uint32_t)(ns / 1000 > UINT32_MAX ? UINT32_MAX : ns / 1000));
 		return;
 	}
@@ -286,7 +276,7 @@ void sl_sleep(int64_t ns)
 	int64_t now = os_nanotime();
 	t.when = now + ns < now ? INT64_MAX : now + ns;
 	t.f = goroutineReady;
-	t.arg = gp;
+	t.arg = getg();
 	t.idx = -1;
 	gopark(resetForSleep, &t, waitReasonSleep, &t);
 }
@@ -310,8 +300,7 @@ static void sendTime(void *arg, uintptr_t seq)
 
 static bool on_goroutine(const char *what)
 {
-	struct g *gp = getg();
-	if (gp && gp->m && gp != gp->m->g0 && gp->m->p)
+	if (is_user_g() && getm()->p)
 		return true;
 	print("schedlab: %s must be called from a goroutine\n", what);
 	return false;

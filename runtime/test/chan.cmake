@@ -20,21 +20,16 @@ chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resiz
 chan_tests(test_select select fairness nonblocking closed wakeonce mixed many foreign)
 
 # Blocked forever: the deadlock report names what each goroutine waits on.
-foreach(mode_reason "nilsend;chan send \\(nil chan\\)" "nilrecv;chan receive \\(nil chan\\)"
-                    "recvdeadlock;chan receive")
-  list(GET mode_reason 0 mode)
-  list(GET mode_reason 1 reason)
-  add_test(NAME chan.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
+function(deadlock_test prog prefix mode reason)
+  add_test(NAME ${prefix}.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
     -e "^blocking$" -e "^fatal error: all goroutines are asleep - deadlock!$"
-    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:test_chan> ${mode})
-endforeach()
-foreach(mode_reason "nocases;select \\(no cases\\)" "allnil;select")
-  list(GET mode_reason 0 mode)
-  list(GET mode_reason 1 reason)
-  add_test(NAME select.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
-    -e "^blocking$" -e "^fatal error: all goroutines are asleep - deadlock!$"
-    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:test_select> ${mode})
-endforeach()
+    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:${prog}> ${mode})
+endfunction()
+deadlock_test(test_chan chan nilsend "chan send \\(nil chan\\)")
+deadlock_test(test_chan chan nilrecv "chan receive \\(nil chan\\)")
+deadlock_test(test_chan chan recvdeadlock "chan receive")
+deadlock_test(test_select select nocases "select \\(no cases\\)")
+deadlock_test(test_select select allnil "select")
 
 # The ping-pong measurement: only its output is checked, never its speed.
 add_test(NAME chan.bench_output COMMAND test_chan bench)

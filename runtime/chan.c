@@ -470,13 +470,13 @@ int sl_chan_close(sl_chan *ch)
 /* Common checks of the public calls; 0 if the call may go on. */
 static inline int chancheck(struct hchan *c, bool block)
 {
+	/* A goroutine that only ever finds its channel ready (or keeps calling
+	 * with a freed one) must still let a stop-the-world through. */
+	preemptcheck();
 	if (c && chanfreed(c))
 		return SL_EFREED;
 	if (block && !is_user_g())
 		return SL_ENOTGOROUTINE;
-	/* A goroutine that only ever finds its channel ready must still let a
-	 * stop-the-world through. */
-	preemptcheck();
 	return 0;
 }
 

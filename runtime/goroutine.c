@@ -294,7 +294,11 @@ void preemptcheck(void)
 	if (!is_user_g() || gp->m->locks > 0)
 		return;
 	if (atomic_load_relaxed(&sched.gcwaiting) || atomic_load_relaxed(&gp->preempt)) {
+		/* This yield ends the slice sysmon asked to end; the P's flag must
+		 * not end the next one too, or a G waiting in runnext would lose
+		 * to this one every time it comes back from the ring. */
 		atomic_store_relaxed(&gp->preempt, false);
+		atomic_store_relaxed(&gp->m->p->preempt, false);
 		gosched();
 	}
 }

@@ -470,8 +470,6 @@ struct p *procresize(int32_t nprocs)
 
 /* ---- finding work ---- */
 
-#define RUNNEXT_STREAK_MAX 64
-
 /*
  * Steal from other Ps: four passes over all Ps in a random order; only the
  * last pass may take a victim's runnext. Returns NULL if nothing was found or
@@ -528,16 +526,17 @@ top:;
 	int64_t now = checkTimers(pp, 0);
 
 	/*
-	 * A G taken from runnext inherits the time slice, and schedtick does
-	 * not advance. Two Gs that keep readying (or spawning) each other would
-	 * then starve this P's ring and the global queue for good. Go ends the
-	 * inherited slice by preemption after 10ms; until sysmon preempts, a
-	 * streak of RUNNEXT_STREAK_MAX inherited runs ends the slice: the tick
-	 * advances and the global queue, then the ring, go first.
+	 * A G taken from runnext inherits the time slice and schedtick does not
+	 * advance, so two Gs that keep readying (or spawning) each other would
+	 * starve this P's ring and the global queue. Go ends such a slice by
+	 * preempting it after 10ms; here sysmon flags the P (pp->preempt) and
+	 * the slice ends at the next schedule: the tick advances and the global
+	 * queue, then the ring, go before runnext. That is how a ping-pong pair
+	 * and a CPU hog share one P in 10ms slices (PingPongHog).
 	 */
-	bool sliceEnded = pp->runnextstreak >= RUNNEXT_STREAK_MAX;
+	bool sliceEnded = atomic_load_relaxed(&pp->preempt);
 	if (sliceEnded) {
-		pp->runnextstreak = 0;
+		atomic_store_relaxed(&pp->preempt, false);
 		pp->schedtick++;
 	}
 
@@ -557,7 +556,6 @@ top:;
 		return gp;
 	}
 	if ((gp = runqget(pp, inheritTime))) {
-		pp->runnextstreak = *inheritTime ? pp->runnextstreak + 1 : 0;
 		return gp;
 	}
 

@@ -30,9 +30,11 @@ void args(int argc, char **argv)
 	rt0_argv = argv;
 }
 
+/* ncpu is read by sl_numcpu from any thread, possibly while a library
+ * host's runtime thread is still here: hence the atomic store. */
 void osinit(void)
 {
-	ncpu = os_getproccount();
+	atomic_store(&ncpu, os_getproccount());
 }
 
 /*
@@ -224,9 +226,8 @@ int sl_numgoroutine(void)
 
 int sl_numcpu(void)
 {
-	if (!ncpu)
-		return os_getproccount();
-	return ncpu;
+	int32_t n = atomic_load(&ncpu);
+	return n ? n : os_getproccount();
 }
 
 int64_t sl_goid(void)

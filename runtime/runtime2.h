@@ -198,8 +198,9 @@ struct p {
 	struct p *link;	 /* next on sched.pidle */
 	uint32_t schedtick;
 	uint32_t syscalltick;
-	/* Consecutive Gs run from runnext, each inheriting the time slice. */
-	uint32_t runnextstreak;
+	/* Set by sysmon when the slice has run 10ms; read and cleared by the
+	 * owner in findrunnable. */
+	bool preempt;
 	struct m *m; /* the M owning this P, or NULL */
 	uint64_t goidcache, goidcacheend;
 

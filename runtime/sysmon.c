@@ -66,8 +66,11 @@ void handoffp(struct p *pp)
 	unlock(&sched.lock);
 }
 
-/* Ask the G running on pp to yield at its next runtime call. Racy by
- * design: the G may have moved on, and then some other G yields once. */
+/* Ask the G running on pp to yield at its next runtime call, and end pp's
+ * time slice at its next schedule (so that Gs handing the P to each other
+ * through runnext, which inherit the slice, let the others run even if
+ * none of them reaches a preemption point). Racy by design: the G may have
+ * moved on, and then some other G yields once. */
 NO_SANITIZE_THREAD static void preemptone(struct p *pp)
 {
 	lock(&sched.lock);
@@ -75,6 +78,7 @@ NO_SANITIZE_THREAD static void preemptone(struct p *pp)
 	struct g *gp = mp ? mp->curg : NULL;
 	if (gp) /* a plain store: TSan instruments atomics even here */
 		*(volatile bool *)&gp->preempt = true;
+	atomic_store_relaxed(&pp->preempt, true);
 	unlock(&sched.lock);
 }
 

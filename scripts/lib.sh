@@ -9,10 +9,13 @@
 
 SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# cmake, ninja: the build; gcc: release/debug; clang + libclang-rt-14-dev: the
-# tsan/asan presets (clang 14's sanitizer runtimes); gdb + python3: the
-# bootstrap walk test; binutils: readelf.
-SL_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev gdb python3 binutils)
+# cmake, ninja: the build; gcc, g++: release/debug; clang + libclang-rt-14-dev:
+# the tsan/asan presets (clang 14's sanitizer runtimes); gdb + python3: the
+# bootstrap walk test; binutils: readelf; libbenchmark-dev: bench/'s Google
+# Benchmark shim; libboost-fiber-dev: the Boost.Fiber column; golang-go: the
+# Go twins (bench/go); python3-scipy, python3-matplotlib: bench/report.py.
+SL_PACKAGES=(cmake ninja-build gcc g++ clang libclang-rt-14-dev gdb python3 binutils
+	libbenchmark-dev libboost-fiber-dev golang-go python3-scipy python3-matplotlib)
 
 sl_ensure_packages() {
 	local missing=() p

@@ -3,7 +3,10 @@
  * goroutines on the only P keep readying each other through runnext (each
  * inheriting the time slice, so schedtick never advances on its own). A
  * foreign thread injects the goroutine; the pair keeps handing off until it
- * has run, and must not need more than a few hundred handoffs.
+ * has run. What lets it run is sysmon ending the pair's inherited slice after
+ * 10ms (pp->preempt), so the wait is a time, some tens of thousands of
+ * handoffs; the check is that it ends at all, well before MAX_WAIT handoffs
+ * (seconds), where without the slice end it would never come.
  */
 #include "check.h"
 #include "runtime.h"
@@ -16,7 +19,7 @@ static struct sleeper side[2];
 static int stop;
 static int64_t handoffs, injected, ran;
 
-enum { INJECTIONS = 20, MAX_WAIT = 200 };
+enum { INJECTIONS = 20, MAX_WAIT = 20000000 };
 
 static void partner(void *arg)
 {
@@ -67,7 +70,7 @@ int sl_main(int argc, char **argv)
 	 * goroutine queued to seeing it run, so that the injector thread being
 	 * descheduled by the OS does not count. */
 	int64_t worst = 0, pending_since = -1;
-	while (atomic_load(&ran) < INJECTIONS && worst <= 1000 * MAX_WAIT) {
+	while (atomic_load(&ran) < INJECTIONS && worst <= MAX_WAIT) {
 		int64_t h = atomic_xadd(&handoffs, 1);
 		wake(&side[1]);
 		sleep_on(&side[0]);

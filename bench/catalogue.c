@@ -1,0 +1,93 @@
+/*
+ * catalogue.c: bench_register, the bridge from a Google Benchmark run to a
+ * goroutine.
+ *
+ * Google Benchmark calls the registered function on one of its own threads,
+ * which is not a goroutine. run_on_goroutine enters the runtime with sl_run;
+ * the goroutine sets GOMAXPROCS to the run's procs (a stop-the-world, outside
+ * the timed region since the body has not started its timer), empties the
+ * parked pool unless the body sizes it, and calls the body. The state is touched only by that
+ * goroutine until sl_run returns, so it needs no lock even though the goroutine may move between
+ * threads.
+ */
+#include <schedlab.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "catalogue.h"
+#include "pool.h"
+
+struct bench_call {
+	const struct bench_def *def;
+	gb_state *st;
+};
+
+static void body_goroutine(void *arg)
+{
+	struct bench_call *call = arg;
+	int procs_index = call->def->arg_name != NULL ? 1 : 0;
+
+	if (!call->def->parked_pool)
+		pool_resize(0);
+	sl_gomaxprocs((int)gb_arg_value(call->st, procs_index));
+	call->def->body(call->st);
+}
+
+static void run_on_goroutine(gb_state *st, void *ctx)
+{
+	struct bench_call call = {.def = ctx, .st = st};
+
+	if (sl_run(body_goroutine, &call) != 0)
+		gb_skip_with_error(st, "sl_run failed");
+}
+
+/* SCHEDLAB_BENCH_ITERATIONS=N: every benchmark runs exactly N iterations,
+ * once (for instruction counts under callgrind: scripts/opcount). 0 when
+ * unset; a bad value stops the program before anything runs. */
+static int64_t fixed_iterations(void)
+{
+	static int64_t n = -1;
+	if (n >= 0)
+		return n;
+	const char *s = getenv("SCHEDLAB_BENCH_ITERATIONS");
+	char *end;
+	n = 0;
+	if (s == NULL)
+		return n;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1) {
+		fprintf(stderr,
+			"schedlab_bench: SCHEDLAB_BENCH_ITERATIONS=%s: want a whole number >= 1\n",
+			s);
+		exit(2);
+	}
+	return n = v;
+}
+
+void bench_register(const struct bench_def *d)
+{
+	static const char *const procs_only[] = {"procs"};
+	const char *const with_arg[] = {d->arg_name, "procs"};
+	int64_t procs[2] = {1, sl_numcpu()};
+	int nprocs = d->procs1_only || procs[1] == 1 ? 1 : 2;
+	gb_benchmark *b = gb_register(d->name, run_on_goroutine, (void *)d);
+
+	if (d->arg_name != NULL) {
+		gb_arg_names(b, with_arg, 2);
+		for (int i = 0; i < d->arg_count; i++)
+			for (int j = 0; j < nprocs; j++)
+				gb_args(b, (int64_t[]){d->arg_values[i], procs[j]}, 2);
+	} else {
+		gb_arg_names(b, procs_only, 1);
+		for (int j = 0; j < nprocs; j++)
+			gb_arg(b, procs[j]);
+	}
+	if (d->manual_time)
+		gb_manual_time(b);
+	else
+		gb_real_time(b);
+	if (fixed_iterations() > 0)
+		gb_iterations(b, fixed_iterations());
+	else if (d->iterations > 0)
+		gb_iterations(b, d->iterations);
+}

@@ -286,9 +286,9 @@ void gosched(void)
 	mcall(gosched_m);
 }
 
-/* The cooperative preemption point: a stop-the-world in progress (or a
- * future preemption request) makes the current G yield here. */
-void preemptcheck(void)
+/* preemptcheck's answer when a flag is up: yield unless this is not a user
+ * G or it holds runtime locks. */
+void preemptcheck_slow(void)
 {
 	struct g *gp = getg();
 	if (!is_user_g() || gp->m->locks > 0)

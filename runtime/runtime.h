@@ -154,7 +154,22 @@ HIDDEN struct g *gfget(struct p *pp);
 HIDDEN void gfpurge(struct p *pp);
 HIDDEN const char *gstatusname(uint32_t s);
 HIDDEN const char *waitreasonname(uint32_t r);
-HIDDEN void preemptcheck(void);
+HIDDEN void preemptcheck_slow(void);
+
+/*
+ * The cooperative preemption point: a stop-the-world in progress, or sysmon's
+ * request that the current G give up a 10ms slice, makes a user G yield
+ * here. Inline, since every channel operation passes through it: two plain
+ * loads when there is nothing to do. Any thread.
+ */
+static inline void preemptcheck(void)
+{
+	struct g *gp = getg();
+	if (__builtin_expect(atomic_load_relaxed(&sched.gcwaiting) ||
+				 (gp && atomic_load_relaxed(&gp->preempt)),
+			     0))
+		preemptcheck_slow();
+}
 
 /* ---- runq.c ---- */
 HIDDEN void runqput(struct p *pp, struct g *gp, bool next);

@@ -92,6 +92,22 @@ static void stopTheWorldWithSema(void)
 		throw(bad);
 }
 
+/* Whether some G is queued where a spinning M could take it (the global
+ * queue or the caller's ring), or some P has a timer (an idle M must then
+ * watch it). Racy reads, taken just after the world restarts: a G queued
+ * later comes with its own wakep. */
+static bool worldHasWork(void)
+{
+	struct m *mp = getm();
+	if (atomic_load(&sched.runqsize) > 0 || (mp->p && !runqempty(mp->p)))
+		return true;
+	int32_t procs = atomic_load(&gomaxprocs);
+	for (int32_t i = 0; i < procs; i++)
+		if (atomic_load(&allp[i]->timer0When) != 0)
+			return true;
+	return false;
+}
+
 static void startTheWorldWithSema(void)
 {
 	lock(&sched.lock);
@@ -125,8 +141,12 @@ static void startTheWorldWithSema(void)
 			newm(NULL, pp, false, -1);
 		}
 	}
-	/* More Ps may be idle than there are Ms looking for work. */
-	wakep();
+	/* More Ps may be idle than there are Ms looking for work: wake one M
+	 * to spin if there is something to find (Go wakes one regardless; on a
+	 * VM the futex round trip of an M that finds nothing was most of a
+	 * GOMAXPROCS call). The Ps handed out above have their Ms already. */
+	if (worldHasWork())
+		wakep();
 }
 
 /* Stop every P but the caller's. On a user G holding no locks; pairs with

@@ -33,11 +33,17 @@ void entersyscall(void)
 	if (mp->locks)
 		throw("entersyscall: holding locks");
 	mp->locks++;
-	casgstatus(gp, _Grunning, _Gsyscall);
+	/* Only this G changes its own status from here to exitsyscall (or
+	 * exitsyscall0, on this M), so no CAS. Only this M writes oldp, and
+	 * only a P's owner bumps its syscalltick; others read both racily or
+	 * with the world stopped. pp->status is the one Dekker pair with
+	 * stopTheWorld's gcwaiting, so it stays a sequentially consistent
+	 * store. */
+	setgstatus_owned(gp, _Grunning, _Gsyscall);
 	struct p *pp = mp->p;
-	mp->syscalltick = atomic_load(&pp->syscalltick);
+	mp->syscalltick = atomic_load_relaxed(&pp->syscalltick);
 	pp->m = NULL;
-	atomic_store(&mp->oldp, pp);
+	atomic_store_rel(&mp->oldp, pp);
 	mp->p = NULL;
 	atomic_store(&pp->status, _Psyscall);
 	if (atomic_load(&sched.gcwaiting))
@@ -95,10 +101,11 @@ void exitsyscall(void)
 		throw("exitsyscall: syscall frame is no longer valid");
 	mp->locks++;
 	struct p *oldp = mp->oldp;
-	atomic_store(&mp->oldp, NULL);
+	atomic_store_rel(&mp->oldp, NULL);
 	if (exitsyscallfast(oldp)) {
-		atomic_xadd(&mp->p->syscalltick, 1);
-		casgstatus(gp, _Gsyscall, _Grunning);
+		struct p *pp = mp->p; /* owned now: only its M bumps the tick */
+		atomic_store_relaxed(&pp->syscalltick, atomic_load_relaxed(&pp->syscalltick) + 1);
+		setgstatus_owned(gp, _Gsyscall, _Grunning);
 		mp->locks--;
 		/* A stop may have begun while we held no P. */
 		preemptcheck();

@@ -298,7 +298,13 @@ void preemptcheck_slow(void)
 		 * not end the next one too, or a G waiting in runnext would lose
 		 * to this one every time it comes back from the ring. */
 		atomic_store_relaxed(&gp->preempt, false);
-		atomic_store_relaxed(&gp->m->p->preempt, false);
+		struct p *pp = gp->m->p;
+		atomic_store_relaxed(&pp->preempt, false);
+		/* And whatever runs next starts a slice of its own: a G from
+		 * runnext would otherwise inherit this one's, already 10ms old,
+		 * and sysmon would end it at its next look (PingPongHog's pair
+		 * got a quarter of the P instead of half). */
+		pp->schedtick++;
 		gosched();
 	}
 }

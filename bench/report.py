@@ -333,7 +333,10 @@ def write_png(path, entries):
         ax.invert_yaxis()
         lo, hi = min(ratios + [0.25]) / 2, max(ratios + [1.0]) * 2
         ax.set_xlim(lo, hi)
-        ticks = [2.0 ** k for k in range(-20, 21) if lo <= 2.0 ** k <= hi]
+        # 1-2.5-5 steps per decade (0.25 and 0.5 are the targets), so the
+        # labels stay apart however wide the range is.
+        ticks = [m * 10.0 ** k for k in range(-6, 4) for m in (1, 2.5, 5)
+                 if lo <= m * 10.0 ** k <= hi]
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.minorticks_off()
         for y, r in enumerate(ratios):

@@ -38,46 +38,39 @@ void asm_switch(struct context *save, struct context *to);
 
 enum { floor_stack_size = 64 * 1024 };
 
-/* The two sides of the round trip; one SwitchFloor runs at a time. */
-static struct floor {
-	struct context main, other;
-	int64_t visits; /* arrivals on the other stack */
-	void *stack;
+/* One side of the round trip: its saved context and what the sanitizers
+ * need to know about it. */
+struct side {
+	struct context ctx;
 #ifdef FLOOR_ASAN
-	void *main_fake_stack, *other_fake_stack;
-	const void *main_lo;
-	size_t main_size;
+	void *fake_stack;
+	const void *lo; /* its stack */
+	size_t size;
 #endif
 #ifdef FLOOR_TSAN
-	void *main_fiber, *other_fiber;
+	void *fiber;
 #endif
+};
+
+/* The two sides; one SwitchFloor runs at a time. */
+static struct floor {
+	struct side main, other;
+	int64_t visits; /* arrivals on the other stack */
+	void *stack;	/* the other side's */
 } fl;
 
-static inline void switch_to_other(void)
+/* Leave `from` for `to`; returns when something switches back to `from`. */
+static inline void floor_switch(struct side *from, struct side *to)
 {
 #ifdef FLOOR_ASAN
-	__sanitizer_start_switch_fiber(&fl.main_fake_stack, fl.stack, floor_stack_size);
+	__sanitizer_start_switch_fiber(&from->fake_stack, to->lo, to->size);
 #endif
 #ifdef FLOOR_TSAN
-	__tsan_switch_to_fiber(fl.other_fiber, 0);
+	__tsan_switch_to_fiber(to->fiber, 0);
 #endif
-	asm_switch(&fl.main, &fl.other);
+	asm_switch(&from->ctx, &to->ctx);
 #ifdef FLOOR_ASAN
-	__sanitizer_finish_switch_fiber(fl.main_fake_stack, NULL, NULL);
-#endif
-}
-
-static inline void switch_to_main(void)
-{
-#ifdef FLOOR_ASAN
-	__sanitizer_start_switch_fiber(&fl.other_fake_stack, fl.main_lo, fl.main_size);
-#endif
-#ifdef FLOOR_TSAN
-	__tsan_switch_to_fiber(fl.main_fiber, 0);
-#endif
-	asm_switch(&fl.other, &fl.main);
-#ifdef FLOOR_ASAN
-	__sanitizer_finish_switch_fiber(fl.other_fake_stack, NULL, NULL);
+	__sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
 #endif
 }
 
@@ -87,11 +80,11 @@ __attribute__((noreturn)) static void other_side(void)
 {
 #ifdef FLOOR_ASAN
 	/* The first arrival learns the main stack's bounds for the way back. */
-	__sanitizer_finish_switch_fiber(NULL, &fl.main_lo, &fl.main_size);
+	__sanitizer_finish_switch_fiber(NULL, &fl.main.lo, &fl.main.size);
 #endif
 	for (;;) {
 		fl.visits++;
-		switch_to_main();
+		floor_switch(&fl.other, &fl.main);
 	}
 }
 
@@ -108,11 +101,15 @@ static void make_other(void)
 	for (int i = 2; i <= 7; i++)
 		sp[i] = 0;
 	sp[8] = (uint64_t)(uintptr_t)other_side;
-	fl.other.sp = (uintptr_t)sp;
+	fl.other.ctx.sp = (uintptr_t)sp;
 	fl.visits = 0;
+#ifdef FLOOR_ASAN
+	fl.other.lo = fl.stack;
+	fl.other.size = floor_stack_size;
+#endif
 #ifdef FLOOR_TSAN
-	fl.main_fiber = __tsan_get_current_fiber();
-	fl.other_fiber = __tsan_create_fiber(0);
+	fl.main.fiber = __tsan_get_current_fiber();
+	fl.other.fiber = __tsan_create_fiber(0);
 #endif
 }
 
@@ -122,7 +119,7 @@ static void drop_other(void)
 	ASAN_UNPOISON_MEMORY_REGION(fl.stack, floor_stack_size);
 #endif
 #ifdef FLOOR_TSAN
-	__tsan_destroy_fiber(fl.other_fiber);
+	__tsan_destroy_fiber(fl.other.fiber);
 #endif
 	munmap(fl.stack, floor_stack_size);
 }
@@ -140,7 +137,7 @@ static void switch_floor(gb_state *st)
 	make_other();
 	while (gb_keep_running_batch(st, 1000)) {
 		for (int i = 0; i < 1000; i++)
-			switch_to_other();
+			floor_switch(&fl.main, &fl.other);
 		n += 1000;
 	}
 	drop_other();

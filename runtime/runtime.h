@@ -173,8 +173,8 @@ static inline void preemptcheck(void)
 
 /* ---- runq.c ---- */
 HIDDEN void runqput(struct p *pp, struct g *gp, bool next);
-HIDDEN struct g *runqget_ring(struct p *pp);
 HIDDEN struct g *runqget(struct p *pp, bool *inheritTime);
+HIDDEN struct g *runqget_ring(struct p *pp);
 HIDDEN bool runqempty(struct p *pp);
 HIDDEN uint32_t runqlen(struct p *pp);
 HIDDEN struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);

@@ -133,6 +133,14 @@ struct timer {
 	uintptr_t seq;
 	struct p *pp; /* atomic loads outside the lock */
 	int32_t idx;
+	/*
+	 * Timers on the C heap (sl_timer) set counted: checkTimers then
+	 * counts the calls of f in flight in firing, and their owner waits
+	 * for zero before it frees t. A sleeper's timer, on a stack that is
+	 * reused as soon as f has readied it, must not be touched after f.
+	 */
+	bool counted;
+	uint32_t firing; /* atomic */
 };
 
 struct g {

@@ -114,11 +114,14 @@ void addtimer(struct timer *t)
 		t->when = INT64_MAX; /* overflowed: never */
 	if (atomic_load(&t->pp))
 		throw("addtimer called with initialized timer");
+	/* Once the lock drops, t may fire on another M and its memory (a
+	 * sleeper's stack, say) be reused: read when first. */
+	int64_t when = t->when;
 	struct p *pp = getm()->p;
 	lock(&pp->timersLock);
 	heappush(pp, t);
 	unlock(&pp->timersLock);
-	wakeTimerSleeper(t->when);
+	wakeTimerSleeper(when);
 }
 
 /* Remove t from whatever heap holds it. Reports whether it was pending (so
@@ -160,6 +163,11 @@ int64_t checkTimers(struct p *pp, int64_t now)
 		void (*f)(void *, uintptr_t) = t->f;
 		void *arg = t->arg;
 		uintptr_t seq = t->seq;
+		/* Counted before heapremove publishes pp = NULL: an owner that
+		 * sees the timer gone then sees this call in flight too. */
+		bool counted = t->counted;
+		if (counted)
+			atomic_xadd(&t->firing, 1);
 		if (t->period > 0) {
 			/* Periodic: the next multiple of period after now. */
 			t->when += t->period * (1 + (now - t->when) / t->period);
@@ -172,6 +180,8 @@ int64_t checkTimers(struct p *pp, int64_t now)
 		}
 		unlock(&pp->timersLock);
 		f(arg, seq);
+		if (counted)
+			atomic_xadd(&t->firing, -1);
 		lock(&pp->timersLock);
 	}
 	unlock(&pp->timersLock);
@@ -328,6 +338,7 @@ sl_timer *sl_timer_new(int64_t ns)
 	st->t.f = sendTime;
 	st->t.arg = st;
 	st->t.idx = -1;
+	st->t.counted = true;
 	timer_start(st, ns);
 	return st;
 }
@@ -356,6 +367,9 @@ void sl_timer_free(sl_timer *st)
 	if (!st)
 		return;
 	deltimer(&st->t);
+	/* A send that checkTimers began before the delete still uses st. */
+	while (atomic_load(&st->t.firing) != 0)
+		os_osyield();
 	sl_chan_free(st->c);
 	free(st);
 }

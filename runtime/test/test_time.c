@@ -7,6 +7,9 @@
  *   numgoroutine sl_numgoroutine counts live goroutines
  *   timerchan    timers that send on a channel: fire no earlier than asked,
  *                stop, reset, and a select that times out
+ *   fire_vs_free timers freed while they fire and short sleeps whose stacks
+ *                are reused at once; the sanitizer builds catch a timer
+ *                touched after its owner let it go
  */
 #include "check.h"
 #include "runtime.h"
@@ -59,6 +62,33 @@ static struct sleeper hold[10];
 static void parked_until_woken(void *arg)
 {
 	sleep_on(arg);
+}
+
+enum { CHURNERS = 8, ROUNDS = 400 };
+static int64_t churned, fired;
+
+/* Each round either frees a timer that is due now, so that checkTimers on
+ * another M may be sending on it, or sleeps 1 ns and exits through a fresh
+ * goroutine, so that a finished sleeper's stack is reused straight away. */
+static void churn_g(void *arg)
+{
+	intptr_t round = (intptr_t)arg;
+	if (round % 2 == 0) {
+		sl_timer *t = sl_timer_new(0);
+		CHECK(t != NULL);
+		for (int i = 0; i < (int)(round % 7); i++)
+			sl_yield();
+		int64_t v;
+		bool ok;
+		if (sl_chan_tryrecv(sl_timer_chan(t), &v, &ok) == 0)
+			atomic_xadd(&fired, 1);
+		sl_timer_free(t);
+	} else {
+		sl_sleep(1); /* due before addtimer returns */
+	}
+	if (round + CHURNERS < ROUNDS * CHURNERS)
+		sl_go(churn_g, (void *)(round + CHURNERS));
+	atomic_xadd(&churned, 1);
 }
 
 int sl_main(int argc, char **argv)
@@ -127,6 +157,16 @@ int sl_main(int argc, char **argv)
 		sl_timer_free(timeout);
 		CHECK_EQ(sl_chan_free(never), 0);
 		printf("timerchan: ok\n");
+		return 0;
+	}
+	if (!strcmp(mode, "fire_vs_free")) {
+		sl_gomaxprocs(4);
+		for (intptr_t i = 0; i < CHURNERS; i++)
+			sl_go(churn_g, (void *)i);
+		while (atomic_load(&churned) != CHURNERS * ROUNDS)
+			sl_sleep(1000 * 1000);
+		printf("fire_vs_free: %d rounds, %lld timers seen firing before free\n",
+		       CHURNERS * ROUNDS, (long long)atomic_load(&fired));
 		return 0;
 	}
 	fprintf(stderr, "test_time: unknown mode %s\n", mode);

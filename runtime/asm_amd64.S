@@ -157,6 +157,22 @@ asm_mstart0:
 	.size	asm_mstart0, .-asm_mstart0
 
 /*
+ * The first return of a simulated thread lands here (os_sim.c builds the
+ * frame): call the function left in rbx. The backtrace ends here.
+ */
+	.globl	asm_fiber_entry
+	.type	asm_fiber_entry, @function
+asm_fiber_entry:
+	.cfi_startproc
+	.cfi_undefined rip
+	xorl	%ebp, %ebp
+	andq	$-16, %rsp
+	call	*%rbx
+	ud2
+	.cfi_endproc
+	.size	asm_fiber_entry, .-asm_fiber_entry
+
+/*
  * The first return of a new goroutine lands here (see gostartcallfn). The
  * backtrace ends here.
  */

@@ -209,3 +209,12 @@ void schedtrace_unlocked(void)
 {
 	dumpsched(true, false);
 }
+
+#ifdef SL_SIM
+void debug_teardown(void)
+{
+	memset(&debug, 0, sizeof debug);
+	starttime = 0;
+	schedcheck_passes = 0;
+}
+#endif

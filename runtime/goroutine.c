@@ -11,6 +11,7 @@
 #include "runtime.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 mutex allglock;
 struct g **allgs;
@@ -59,7 +60,7 @@ uint32_t readgstatus(struct g *gp)
  * machine (runtime2.h) goes through here; finding gp in any other state is a
  * broken invariant.
  */
-void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
+void(casgstatus)(struct g *gp, uint32_t oldval, uint32_t newval)
 {
 	if (oldval == newval) {
 		print("runtime: casgstatus: oldval=%s newval=%s\n", gstatusname(oldval),
@@ -85,7 +86,7 @@ void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
  * without a locked instruction on the yield path. Go needs the CAS because
  * its GC sets scan bits concurrently; schedlab has none.
  */
-void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval)
+void(setgstatus_owned)(struct g *gp, uint32_t oldval, uint32_t newval)
 {
 	uint32_t cur = atomic_load_relaxed(&gp->atomicstatus);
 	if (cur != oldval) {
@@ -213,6 +214,7 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	newg->waiting_on = NULL;
 	newg->goid = newgoid(pp);
 	newg->sched.sp = 0; /* not started: execute gives it a stack and a frame */
+	SIMEVENT("spawn g%lld", (long long)newg->goid);
 
 	if (pp) {
 		casgstatus(newg, _Gdead, _Grunnable);
@@ -315,6 +317,7 @@ static void park_m(struct g *gp)
 {
 	struct m *mp = getg()->m;
 	casgstatus(gp, _Grunning, _Gwaiting);
+	SIMEVENT("park g%lld (%s)", (long long)gp->goid, waitreasonname(gp->waitreason));
 	gp->m = NULL;
 	mp->curg = NULL;
 	bool (*fn)(struct g *, void *) = mp->waitunlockf;
@@ -364,6 +367,7 @@ void goready(struct g *gp)
 		throw("bad g->status in ready");
 	}
 	gp->waiting_on = NULL;
+	SIMEVENT("ready g%lld", (long long)gp->goid);
 	struct m *mp = getm();
 	if (mp && mp->p) {
 		casgstatus(gp, _Gwaiting, _Grunnable);
@@ -376,3 +380,15 @@ void goready(struct g *gp)
 	}
 	wakep();
 }
+
+#ifdef SL_SIM
+void goroutine_teardown(void)
+{
+	for (int32_t i = 0; i < allglen; i++)
+		free(allgs[i]); /* their stacks go with stack_teardown's chunks */
+	free(allgs);
+	allgs = NULL;
+	allglen = allgcap = 0;
+	memset(&allglock, 0, sizeof allglock);
+}
+#endif

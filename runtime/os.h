@@ -42,4 +42,20 @@ void os_schedpoint(const char *where);
 #define SCHEDPOINT(where) ((void)0)
 #endif
 
+/*
+ * What the simulation records (os_sim.c, sim_cover.c); nothing in the real
+ * build. SIMEVENT prints a trace line when SL_SIM_TRACE is on. SIMCOVER
+ * counts a transition of kind ("P", "G", or an event family such as
+ * "procresize") from one state to another at a site (the function).
+ */
+#ifdef SL_SIM
+void sim_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sim_cover(const char *kind, uint32_t from, uint32_t to, const char *site);
+#define SIMEVENT(...)		       sim_event(__VA_ARGS__)
+#define SIMCOVER(kind, from, to, site) sim_cover((kind), (from), (to), (site))
+#else
+#define SIMEVENT(...)		       ((void)0)
+#define SIMCOVER(kind, from, to, site) ((void)0)
+#endif
+
 #endif

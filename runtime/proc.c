@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <string.h>
 
 struct schedt sched;
 struct m m0;
@@ -39,6 +40,13 @@ bool islibrary;
 bool mainStarted;
 
 /* ---- random numbers and steal order ---- */
+
+const char *pstatusname(uint32_t s)
+{
+	static const char *const names[] = {"_Pidle", "_Prunning", "_Psyscall", "_Pgcstop",
+					    "_Pdead"};
+	return s <= _Pdead ? names[s] : "???";
+}
 
 uint32_t fastrand(void)
 {
@@ -194,7 +202,7 @@ void wirep(struct p *pp)
 	}
 	gp->m->p = pp;
 	pp->m = gp->m;
-	atomic_store(&pp->status, _Prunning);
+	setpstatus(pp, _Prunning);
 	SCHEDPOINT("wirep");
 }
 
@@ -218,7 +226,7 @@ struct p *releasep(void)
 	}
 	gp->m->p = NULL;
 	pp->m = NULL;
-	atomic_store(&pp->status, _Pidle);
+	setpstatus(pp, _Pidle);
 	SCHEDPOINT("releasep");
 	return pp;
 }
@@ -364,7 +372,7 @@ static void resetspinning(void)
 static void p_init(struct p *pp, int32_t id)
 {
 	pp->id = id;
-	atomic_store(&pp->status, _Pgcstop);
+	setpstatus(pp, _Pgcstop);
 	pp->link = NULL;
 	pp->m = NULL;
 	pp->goidcache = pp->goidcacheend = 0;
@@ -376,6 +384,17 @@ static void p_init(struct p *pp, int32_t id)
  * caller's P) and mark it dead. World stopped, sched.lock held. */
 static void p_destroy(struct p *pp, struct p *plocal)
 {
+#ifdef SL_SIM
+	if (!runqempty(pp))
+		SIMCOVER("procresize", 0, 0, "destroy P with work in its runq");
+	if (atomic_load(&pp->runnext))
+		SIMCOVER("procresize", 0, 0, "destroy P with runnext set");
+	if (pp->ntimers)
+		SIMCOVER("procresize", 0, 0, "destroy P with timers");
+	for (struct m *m = allm; m; m = m->alllink)
+		if (m->oldp == pp)
+			SIMCOVER("procresize", 0, 0, "destroy P left in a syscall");
+#endif
 	/* Tail first onto the global head keeps the ring's order, and runnext
 	 * ends up in front of it. An M that has dropped its P may be scanning
 	 * every ring meanwhile (findrunnable), hence the atomics. */
@@ -393,7 +412,7 @@ static void p_destroy(struct p *pp, struct p *plocal)
 	moveTimers(plocal, pp);
 	gfpurge(pp);
 	stackcache_clear(pp);
-	atomic_store(&pp->status, _Pdead);
+	setpstatus(pp, _Pdead);
 }
 
 /*
@@ -411,6 +430,19 @@ struct p *procresize(int32_t nprocs)
 		throw("procresize: invalid arg");
 	if (nprocs > SL_MAXPROCS)
 		throw("procresize: nprocs exceeds SL_MAXPROCS");
+	SIMEVENT("procresize %d -> %d", old, nprocs);
+	SIMCOVER("procresize", 0, 0,
+		 old == 0	? "bootstrap"
+		 : nprocs > old ? "grow"
+		 : nprocs < old ? "shrink"
+				: "same size");
+#ifdef SL_SIM
+	if (nprocs == 1 && old > 1)
+		SIMCOVER("procresize", 0, 0, "shrink to 1");
+	for (int32_t i = nprocs; i < old; i++)
+		if (allp[i]->status == _Psyscall)
+			SIMCOVER("procresize", 0, 0, "destroy a P in _Psyscall");
+#endif
 
 	/* Grow: initialize new Ps, reviving dead ones from an earlier shrink. */
 	for (int32_t i = old; i < nprocs; i++) {
@@ -429,16 +461,18 @@ struct p *procresize(int32_t nprocs)
 	struct m *mp = getm();
 	if (mp->p && mp->p->id < nprocs) {
 		/* Keep the current P. */
-		atomic_store(&mp->p->status, _Prunning);
+		setpstatus(mp->p, _Prunning);
 	} else {
 		/* Release the current P, which is about to be destroyed, and take
 		 * allp[0]. */
+		if (mp->p)
+			SIMCOVER("procresize", 0, 0, "shrink destroys the current P");
 		if (mp->p)
 			mp->p->m = NULL;
 		mp->p = NULL;
 		struct p *pp = allp[0];
 		pp->m = NULL;
-		atomic_store(&pp->status, _Pidle);
+		setpstatus(pp, _Pidle);
 		acquirep(pp);
 	}
 
@@ -456,7 +490,7 @@ struct p *procresize(int32_t nprocs)
 		struct p *pp = allp[i];
 		if (mp->p == pp)
 			continue;
-		atomic_store(&pp->status, _Pidle);
+		setpstatus(pp, _Pidle);
 		if (runqempty(pp)) {
 			pidleput(pp);
 		} else {
@@ -499,7 +533,13 @@ static struct g *stealWork(struct p *pp)
 				if (gp)
 					return gp;
 			}
-			if (atomic_load(&p2->status) == _Pidle)
+			/* Ps on the idle list have nothing to steal (Go's
+			 * idlepMask). An idle P with work is one procresize
+			 * handed to an M that has not started yet: steal from
+			 * it, or a spinning M that sees its work in the last
+			 * look below would take a P, fail and look again, for
+			 * as long as that M takes to start. */
+			if (atomic_load(&p2->status) == _Pidle && runqempty(p2))
 				continue;
 			struct g *gp = runqsteal(pp, p2, stealRunNextG);
 			if (gp)
@@ -672,6 +712,7 @@ void execute(struct g *gp, bool inheritTime)
 	gp->m = mp;
 	/* Dequeuing gp made this M its only owner. */
 	setgstatus_owned(gp, _Grunnable, _Grunning);
+	SIMEVENT("run g%lld on M%lld P%d", (long long)gp->goid, (long long)mp->id, mp->p->id);
 	if (!gp->sched.sp) {
 		/* First run: a stack from this P's cache, and the entry frame. */
 		gp->stack = stackalloc();
@@ -763,3 +804,30 @@ void checkdead(void)
 		return;
 	fatal("all goroutines are asleep - deadlock!");
 }
+
+#ifdef SL_SIM
+/* The scheduler's half of runtime_teardown: Ps with their timer heaps, Ms
+ * with their g0s, and every global back to zero. */
+void proc_teardown(void)
+{
+	for (int32_t i = 0; i < allpcount; i++) {
+		free(allp[i]->timers);
+		free(allp[i]);
+	}
+	for (struct m *mp = allm, *next; mp; mp = next) {
+		next = mp->alllink;
+		if (mp != &m0) {
+			free(mp->g0);
+			free(mp);
+		}
+	}
+	memset(&sched, 0, sizeof sched);
+	memset(&m0, 0, sizeof m0);
+	memset(&g0_m0, 0, sizeof g0_m0);
+	memset(allp, 0, sizeof allp);
+	memset(&stealOrder, 0, sizeof stealOrder);
+	allpcount = gomaxprocs = newprocs = ncpu = 0;
+	allm = NULL;
+	islibrary = mainStarted = false;
+}
+#endif

@@ -89,7 +89,11 @@ void schedinit(void)
 	mcommoninit(&m0, -1);
 	initsig();
 
+#ifdef SL_SIM
+	int32_t procs = sim_gomaxprocs();
+#else
 	int32_t procs = gomaxprocs_from_env(getenv("GOMAXPROCS"), ncpu);
+#endif
 	lock(&sched.lock);
 	if (procresize(procs))
 		throw("unknown runnable goroutine during bootstrap");
@@ -106,6 +110,9 @@ void runtime_main(void *unused)
 	newm(sysmon, NULL, false, -1);
 	atomic_store(&runtime_state, 2);
 	os_futexwakeup(&runtime_state, INT32_MAX);
+#ifdef SL_SIM
+	sim_main();
+#endif
 	if (islibrary)
 		return;
 	if (!sl_main) {
@@ -261,3 +268,12 @@ int sl_setmaxthreads(int n)
 	setmaxmcount(n);
 	return old;
 }
+
+#ifdef SL_SIM
+void rt0_teardown(void)
+{
+	rt0_argc = 0;
+	rt0_argv = NULL;
+	runtime_state = 0;
+}
+#endif

@@ -9,6 +9,9 @@
 
 #include "runtime2.h"
 #include "os.h"
+#ifdef SL_SIM
+#include "sim.h"
+#endif
 
 #define HIDDEN	 __attribute__((visibility("hidden")))
 #define NORETURN __attribute__((noreturn))
@@ -109,6 +112,7 @@ NORETURN void asm_gogo(gobuf *to);
 void asm_mcall(gobuf *save, uintptr_t g0sp, void (*fn)(struct g *), struct g *gp);
 NORETURN void asm_mstart0(uintptr_t *g0sp, void (*fn)(void));
 void asm_goroutine_entry(void);
+void asm_fiber_entry(void); /* os_sim.c's thread frames */
 void asm_switch(gobuf *save, gobuf *to);
 HIDDEN NORETURN void gogo(struct g *gp);
 HIDDEN void mcall(void (*fn)(struct g *));
@@ -148,11 +152,40 @@ HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitrea
 HIDDEN void goready(struct g *gp);
 HIDDEN void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
 HIDDEN void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval);
+#ifdef SL_SIM /* count each transition with its caller */
+#define casgstatus(gp, o, n) ((casgstatus)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
+#define setgstatus_owned(gp, o, n)                                                                 \
+	((setgstatus_owned)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
+#endif
 HIDDEN uint32_t readgstatus(struct g *gp);
 HIDDEN void gfput(struct p *pp, struct g *gp);
 HIDDEN struct g *gfget(struct p *pp);
 HIDDEN void gfpurge(struct p *pp);
 HIDDEN const char *gstatusname(uint32_t s);
+HIDDEN const char *pstatusname(uint32_t s);
+
+/*
+ * Every P status change goes through these two, so that the simulation can
+ * count each transition with the function that made it. In the real build
+ * they are the plain atomic store and CAS.
+ */
+#ifdef SL_SIM
+#define setpstatus(pp, to)                                                                         \
+	({                                                                                         \
+		uint32_t _from = atomic_xchg(&(pp)->status, (uint32_t)(to));                       \
+		SIMCOVER("P", _from, (to), __func__);                                              \
+	})
+#define caspstatus(pp, from, to)                                                                   \
+	({                                                                                         \
+		bool _ok = atomic_cas(&(pp)->status, (uint32_t)(from), (uint32_t)(to));            \
+		if (_ok)                                                                           \
+			SIMCOVER("P", (from), (to), __func__);                                     \
+		_ok;                                                                               \
+	})
+#else
+#define setpstatus(pp, to)	 atomic_store(&(pp)->status, (uint32_t)(to))
+#define caspstatus(pp, from, to) atomic_cas(&(pp)->status, (uint32_t)(from), (uint32_t)(to))
+#endif
 HIDDEN const char *waitreasonname(uint32_t r);
 HIDDEN void preemptcheck_slow(void);
 

@@ -243,3 +243,14 @@ uint32_t semawaiters(uint32_t *addr)
 	unlock(&root->lock);
 	return n;
 }
+
+#ifdef SL_SIM
+void sema_teardown(void)
+{
+	for (int i = 0; i < SEMTABSZ; i++) {
+		semtable[i].root.head = NULL;
+		semtable[i].root.nwait = 0;
+		semtable[i].root.lock.key = 0;
+	}
+}
+#endif

@@ -43,7 +43,11 @@
 
 #define DEFAULT_STACK_SIZE (64 * 1024)
 #define MIN_STACK_SIZE	   (16 * 1024)
-#define STACKS_PER_CHUNK   256
+#ifdef SL_SIM
+#define STACKS_PER_CHUNK 32 /* a simulated run is small, and there are many */
+#else
+#define STACKS_PER_CHUNK 256
+#endif
 
 size_t stacksize = DEFAULT_STACK_SIZE;
 size_t stackguardsize;
@@ -56,6 +60,10 @@ static struct {
 	stack *free;
 	int32_t nfree, capfree;
 	enum guardmode mode;
+#ifdef SL_SIM
+	char **chunks; /* every mapping, for stack_teardown */
+	int32_t nchunks;
+#endif
 } stackpool;
 
 const char *stackguardmode(void)
@@ -172,6 +180,13 @@ static void stackpool_grow(void)
 	}
 	stackpool_reserve(STACKS_PER_CHUNK);
 	atomic_store(&stacks_mapped, stacks_mapped + STACKS_PER_CHUNK);
+#ifdef SL_SIM
+	char **chunks = realloc(stackpool.chunks, (size_t)(stackpool.nchunks + 1) * sizeof *chunks);
+	if (!chunks)
+		throw("out of memory");
+	stackpool.chunks = chunks;
+	stackpool.chunks[stackpool.nchunks++] = base;
+#endif
 	if (debug.stackguard == 1)
 		stackpool.mode = GUARD_MPROTECT;
 	if (stackpool.mode != GUARD_MPROTECT && !install_guards_batch(base, slot))
@@ -271,6 +286,9 @@ static void overflow_handler(int sig, siginfo_t *info, void *uctx)
 /* Install the overflow reporter. Once, in schedinit. */
 void initsig(void)
 {
+#ifdef SL_SIM
+	return; /* one real thread for every M: signals stay the host's */
+#endif
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = overflow_handler;
@@ -284,6 +302,10 @@ void initsig(void)
  * (the sanitizers install their own). On the M's own thread. */
 void minit_signals(struct m *mp)
 {
+#ifdef SL_SIM
+	(void)mp;
+	return;
+#endif
 	stack_t old;
 	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
 		return;
@@ -298,3 +320,18 @@ void minit_signals(struct m *mp)
 	if (sigaltstack(&ss, NULL) != 0)
 		throw("minit: sigaltstack");
 }
+
+#ifdef SL_SIM
+void stack_teardown(void)
+{
+	size_t len = (stackguardsize + stacksize) * STACKS_PER_CHUNK;
+	for (int32_t i = 0; i < stackpool.nchunks; i++)
+		munmap(stackpool.chunks[i], len);
+	free(stackpool.chunks);
+	free(stackpool.free);
+	memset(&stackpool, 0, sizeof stackpool);
+	stacksize = DEFAULT_STACK_SIZE;
+	stackguardsize = 0;
+	stacks_mapped = 0;
+}
+#endif

@@ -40,7 +40,7 @@ void gcstopm(void)
 	}
 	struct p *pp = releasep();
 	lock(&sched.lock);
-	atomic_store(&pp->status, _Pgcstop);
+	setpstatus(pp, _Pgcstop);
 	if (--sched.stopwait == 0)
 		notewakeup(&sched.stopnote);
 	unlock(&sched.lock);
@@ -55,20 +55,19 @@ static void stopTheWorldWithSema(void)
 	lock(&sched.lock);
 	sched.stopwait = gomaxprocs;
 	atomic_store(&sched.gcwaiting, 1);
-	atomic_store(&mp->p->status, _Pgcstop);
+	setpstatus(mp->p, _Pgcstop);
 	sched.stopwait--;
 	/* Ps in syscalls: take them; their Ms will find out in exitsyscall. */
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
-		if (atomic_load(&pp->status) == _Psyscall &&
-		    atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
+		if (atomic_load(&pp->status) == _Psyscall && caspstatus(pp, _Psyscall, _Pgcstop)) {
 			atomic_xadd(&pp->syscalltick, 1);
 			sched.stopwait--;
 		}
 	}
 	struct p *pp;
 	while ((pp = pidleget())) {
-		atomic_store(&pp->status, _Pgcstop);
+		setpstatus(pp, _Pgcstop);
 		sched.stopwait--;
 	}
 	bool wait = sched.stopwait > 0;
@@ -206,3 +205,10 @@ int sl_gomaxprocs(int n)
 	startTheWorld();
 	return ret;
 }
+
+#ifdef SL_SIM
+void stw_teardown(void)
+{
+	worldsema = 1;
+}
+#endif

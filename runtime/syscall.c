@@ -17,7 +17,7 @@
 static void entersyscall_gcwait(struct p *pp)
 {
 	lock(&sched.lock);
-	if (sched.stopwait > 0 && atomic_cas(&pp->status, _Psyscall, _Pgcstop)) {
+	if (sched.stopwait > 0 && caspstatus(pp, _Psyscall, _Pgcstop)) {
 		atomic_xadd(&pp->syscalltick, 1);
 		if (--sched.stopwait == 0)
 			notewakeup(&sched.stopnote);
@@ -45,7 +45,7 @@ void entersyscall(void)
 	pp->m = NULL;
 	atomic_store_rel(&mp->oldp, pp);
 	mp->p = NULL;
-	atomic_store(&pp->status, _Psyscall);
+	setpstatus(pp, _Psyscall);
 	if (atomic_load(&sched.gcwaiting))
 		entersyscall_gcwait(pp);
 	mp->locks--;
@@ -54,7 +54,7 @@ void entersyscall(void)
 static bool exitsyscallfast(struct p *oldp)
 {
 	if (oldp && atomic_load(&oldp->status) == _Psyscall &&
-	    atomic_cas(&oldp->status, _Psyscall, _Pidle)) {
+	    caspstatus(oldp, _Psyscall, _Pidle)) {
 		wirep(oldp);
 		return true;
 	}

@@ -45,7 +45,7 @@ void handoffp(struct p *pp)
 	}
 	lock(&sched.lock);
 	if (atomic_load(&sched.gcwaiting)) {
-		atomic_store(&pp->status, _Pgcstop);
+		setpstatus(pp, _Pgcstop);
 		if (--sched.stopwait == 0)
 			notewakeup(&sched.stopnote);
 		unlock(&sched.lock);
@@ -119,7 +119,7 @@ NO_SANITIZE_THREAD static int retake(int64_t now)
 		/* Count ourselves as running while the P is in our hands, or the M
 		 * leaving the syscall could go idle and report a deadlock. */
 		incidlelocked(-1);
-		if (atomic_cas(&pp->status, _Psyscall, _Pidle)) {
+		if (caspstatus(pp, _Psyscall, _Pidle)) {
 			atomic_xadd(&pp->syscalltick, 1);
 			handoffp(pp);
 			n++;

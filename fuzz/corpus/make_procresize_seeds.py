@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Write fuzz/corpus/procresize/: one seed per operation family and a few
+mixes, under each choice source. Input format: fuzz/fuzz_common.h; ops:
+fuzz/fuzz_procresize.c. Rerun after changing either."""
+import os
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "procresize")
+RANDOM, PCT, BYTES = 0, 1, 2
+
+
+def header(choice, ncpu=4, depth=3, seed=1):
+    return bytes([choice | (ncpu - 1) << 2 | (depth - 1) << 5, seed & 255, seed >> 8])
+
+
+def seed(name, prog, choice=RANDOM, ncpu=4, seed=1, choices=b""):
+    prog = bytes(prog)
+    assert len(prog) < 256
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(header(choice, ncpu, seed=seed) + bytes([len(prog)]) + prog + bytes(choices))
+
+
+os.makedirs(HERE, exist_ok=True)
+for old in os.listdir(HERE):
+    os.remove(os.path.join(HERE, old))
+seed("grow_shrink", [0, 7, 3, 10, 2, 0, 0, 63, 1, 0, 15, 0])
+seed("grow_to_256", [0, 255, 3, 31, 15, 0, 2, 0])
+seed("same_size", [1, 0, 1, 0, 3, 5, 1, 0])
+seed("burst_then_shrink", [0, 15, 3, 31, 3, 31, 2, 0, 15, 0], choice=PCT)
+seed("chain", [4, 31, 0, 3, 4, 20, 2, 0])
+seed("tree", [5, 4, 2, 0, 5, 5, 3, 1, 1, 0])
+seed("spawners_many_ps", [0, 7, 6, 7, 7, 12, 0, 0, 2, 0])
+seed("yield_pingpong", [8, 15, 0, 2, 7, 7, 8, 9, 2, 0, 8, 3])
+seed("sleep_resize", [14, 7, 1, 50, 90, 120, 3, 10, 15, 200, 250, 0, 5, 9, 40, 2, 0, 0, 9, 9, 200])
+seed("syscalls_resize", [10, 3, 20, 0, 1, 10, 3, 5, 2, 0, 9, 100, 0, 3])
+seed("syscall_p_destroyed", [0, 7, 10, 3, 255, 2, 0, 9, 50, 15, 0], choice=PCT, seed=7)
+seed("park_ready", [11, 7, 0, 3, 11, 5, 2, 0, 11, 2])
+seed("resizers", [12, 0, 7, 1, 12, 3, 0, 15, 3, 31, 12, 255, 0, 1])
+seed("mutex", [13, 7, 7, 0, 1, 13, 3, 3, 2, 0])
+seed("everything", [0, 3, 3, 9, 4, 9, 5, 3, 1, 6, 3, 3, 7, 3, 8, 5, 9, 20, 10, 1, 9,
+                    11, 3, 12, 1, 2, 3, 13, 2, 2, 14, 3, 9, 9, 9, 15, 0], choice=PCT, seed=3)
+seed("bytes_decide", [0, 3, 3, 15, 8, 7, 2, 0, 12, 1, 3, 0],
+     choice=BYTES, choices=bytes(range(0, 250, 7)) * 4)
+seed("one_cpu", [3, 9, 0, 1, 8, 3, 12, 0, 0, 0], ncpu=1)

@@ -1,0 +1,287 @@
+/*
+ * fuzz_procresize: GOMAXPROCS changes amid spawn patterns, blocking and
+ * syscalls, in one simulated runtime per input.
+ *
+ * The program (fuzz_common.h) is a list of operations, one byte each, most
+ * followed by argument bytes, run by the main goroutine:
+ *
+ *	op % 16	 what				 arguments
+ *	0	 sl_gomaxprocs(n)		 n = 1 + byte (1..256)
+ *	1	 sl_gomaxprocs(the same value)
+ *	2	 sl_gomaxprocs(1)
+ *	3	 a burst of leaves		 1 + byte % 32
+ *	4	 a chain, each link spawns the next	 depth 1 + byte % 32
+ *	5	 a tree				 depth 1 + byte % 5, width 1 + byte % 3
+ *	6	 spawners on many Ps, each spawning leaves   1 + byte % 8, 1 + byte % 8
+ *	7	 sl_yield			 1 + byte % 8 times
+ *	8	 channel ping-pong with a partner	 1 + byte % 16 rounds
+ *	9	 sl_sleep			 byte us
+ *	10	 goroutines in blocking syscalls	 1 + byte % 4, byte * 10 us each
+ *	11	 waiters parked on a channel, readied one by one   1 + byte % 8
+ *	12	 a resizer goroutine		 three sizes, 1 + byte each
+ *	13	 sl_mutex contention		 1 + byte % 8 goroutines x 1 + byte % 8
+ *	14	 sleepers (timers that procresize must move)	 1 + byte % 8
+ *	15	 quiesce: wait for everything, then schedcheck with the world stopped
+ *
+ * Every goroutine spawned, at any depth, takes an id and marks ran[id] when
+ * it runs. At the end every id has run exactly once, every ping-pong reply,
+ * mutex count and sleep length is right, and schedcheck (which also runs
+ * after every stop-the-world in this build) passes.
+ */
+#include "fuzz_common.h"
+#include "runtime.h"
+#include "schedlab.h"
+#include "schedlab_chan.h"
+#include "schedlab_sync.h"
+
+#include <string.h>
+
+enum { MAXG = 1024 };
+
+enum kind { LEAF, CHAIN, TREE, SPAWNER, SYSCALLER, WAITER, RESIZER, LOCKER, SLEEPER };
+
+struct task {
+	uint8_t kind;
+	uint8_t a, b; /* depth and width, counts, ... */
+	uint8_t sizes[3];
+	uint32_t us;
+};
+
+static struct {
+	struct fuzz_input in;
+	sl_waitgroup wg;
+	int32_t nspawned; /* ids handed out; main and spawners race for them */
+	uint8_t ran[MAXG];
+	struct task task[MAXG];
+	sl_chan *park; /* waiters receive here */
+	int64_t parked_sum;
+	sl_mutex mu;
+	int64_t locked_count, locked_want;
+	int64_t early; /* sleepers that woke before their time */
+} R;
+
+static void body(void *arg);
+
+/* Spawn a task with a fresh id; quietly nothing once MAXG are taken. */
+static void spawn(struct task t)
+{
+	int32_t id = atomic_xadd(&R.nspawned, 1) - 1;
+	if (id >= MAXG)
+		return;
+	R.task[id] = t;
+	sl_waitgroup_add(&R.wg, 1);
+	sl_go(body, (void *)(intptr_t)id);
+}
+
+static void body(void *arg)
+{
+	int32_t id = (int32_t)(intptr_t)arg;
+	struct task t = R.task[id];
+	FUZZ_CHECK(atomic_xadd(&R.ran[id], 1) == 1);
+	switch (t.kind) {
+	case LEAF:
+		break;
+	case CHAIN:
+		if (t.a > 0)
+			spawn((struct task){.kind = CHAIN, .a = (uint8_t)(t.a - 1)});
+		break;
+	case TREE:
+		if (t.a > 0)
+			for (int i = 0; i < t.b; i++)
+				spawn(
+				    (struct task){.kind = TREE, .a = (uint8_t)(t.a - 1), .b = t.b});
+		break;
+	case SPAWNER:
+		for (int i = 0; i < t.a; i++)
+			spawn((struct task){.kind = LEAF});
+		break;
+	case SYSCALLER:
+		/* A blocking call: the M sleeps in (virtual) time, its P sits in
+		 * _Psyscall for sysmon, a stop-the-world or a resize to take. */
+		sl_syscall_begin();
+		os_usleep(t.us);
+		sl_syscall_end();
+		break;
+	case WAITER: {
+		int64_t v;
+		bool ok;
+		FUZZ_CHECK(sl_chan_recv(R.park, &v, &ok) == 0 && ok);
+		atomic_xadd(&R.parked_sum, v);
+		break;
+	}
+	case RESIZER:
+		for (int i = 0; i < 3; i++) {
+			sl_gomaxprocs(1 + t.sizes[i]);
+			sl_yield();
+		}
+		break;
+	case LOCKER:
+		for (int i = 0; i < t.a; i++) {
+			sl_mutex_lock(&R.mu);
+			int64_t c = R.locked_count;
+			sl_yield(); /* hold the lock across a reschedule */
+			R.locked_count = c + 1;
+			sl_mutex_unlock(&R.mu);
+		}
+		break;
+	case SLEEPER: {
+		int64_t start = sl_sim_now(), ns = (int64_t)t.us * 1000;
+		sl_sleep(ns);
+		if (sl_sim_now() < start + ns)
+			atomic_xadd(&R.early, 1);
+		break;
+	}
+	}
+	sl_waitgroup_done(&R.wg);
+}
+
+struct pair {
+	sl_chan *ping, *pong;
+};
+
+/* Echo 2v+1 until ping closes, then close pong. */
+static void partner(void *arg)
+{
+	struct pair *pr = arg;
+	int64_t v;
+	bool ok;
+	while (sl_chan_recv(pr->ping, &v, &ok) == 0 && ok) {
+		v = 2 * v + 1;
+		sl_chan_send(pr->pong, &v);
+	}
+	sl_chan_close(pr->pong);
+}
+
+static void pingpong(int rounds)
+{
+	sl_chan *ping = sl_chan_make(sizeof(int64_t), 0), *pong = sl_chan_make(sizeof(int64_t), 0);
+	FUZZ_CHECK(ping && pong);
+	struct pair pr = {ping, pong};
+	sl_go(partner, &pr);
+	for (int64_t i = 0; i < rounds; i++) {
+		int64_t v;
+		bool ok;
+		FUZZ_CHECK(sl_chan_send(ping, &i) == 0);
+		FUZZ_CHECK(sl_chan_recv(pong, &v, &ok) == 0 && ok && v == 2 * i + 1);
+	}
+	FUZZ_CHECK(sl_chan_close(ping) == 0);
+	int64_t v;
+	bool ok = true;
+	FUZZ_CHECK(sl_chan_recv(pong, &v, &ok) == 0 && !ok); /* the partner is gone */
+	FUZZ_CHECK(sl_chan_free(ping) == 0 && sl_chan_free(pong) == 0);
+}
+
+static void quiesce(void)
+{
+	sl_waitgroup_wait(&R.wg);
+	schedcheck_stw();
+}
+
+static int program(void *arg)
+{
+	(void)arg;
+	struct fuzz_input *in = &R.in;
+	R.park = sl_chan_make(sizeof(int64_t), 0);
+	FUZZ_CHECK(R.park != NULL);
+	int64_t parked_want = 0;
+	while (fuzz_more(in)) {
+		uint8_t op = fuzz_byte(in) % 16, x = fuzz_byte(in);
+		switch (op) {
+		case 0:
+			sl_gomaxprocs(1 + x);
+			FUZZ_CHECK(sl_gomaxprocs(0) >= 1);
+			break;
+		case 1:
+			sl_gomaxprocs(sl_gomaxprocs(0));
+			break;
+		case 2:
+			sl_gomaxprocs(1);
+			break;
+		case 3:
+			for (int i = 0; i < 1 + x % 32; i++)
+				spawn((struct task){.kind = LEAF});
+			break;
+		case 4:
+			spawn((struct task){.kind = CHAIN, .a = (uint8_t)(x % 32)});
+			break;
+		case 5:
+			spawn((struct task){.kind = TREE,
+					    .a = (uint8_t)(x % 5),
+					    .b = (uint8_t)(1 + fuzz_byte(in) % 3)});
+			break;
+		case 6: {
+			uint8_t leaves = (uint8_t)(1 + fuzz_byte(in) % 8);
+			for (int i = 0; i < 1 + x % 8; i++)
+				spawn((struct task){.kind = SPAWNER, .a = leaves});
+			break;
+		}
+		case 7:
+			for (int i = 0; i < 1 + x % 8; i++)
+				sl_yield();
+			break;
+		case 8:
+			pingpong(1 + x % 16);
+			break;
+		case 9:
+			sl_sleep((int64_t)x * 1000);
+			break;
+		case 10: {
+			uint32_t us = 10u * fuzz_byte(in);
+			for (int i = 0; i < 1 + x % 4; i++)
+				spawn((struct task){.kind = SYSCALLER, .us = us});
+			break;
+		}
+		case 11: {
+			int n = 1 + x % 8;
+			for (int i = 0; i < n; i++)
+				spawn((struct task){.kind = WAITER});
+			if (R.nspawned > MAXG)
+				break; /* some waiters were never made: do not block */
+			for (int64_t i = 1; i <= n; i++) {
+				FUZZ_CHECK(sl_chan_send(R.park, &i) == 0);
+				parked_want += i;
+			}
+			break;
+		}
+		case 12:
+			spawn((struct task){.kind = RESIZER,
+					    .sizes = {x, fuzz_byte(in), fuzz_byte(in)}});
+			break;
+		case 13: {
+			uint8_t each = (uint8_t)(1 + fuzz_byte(in) % 8);
+			for (int i = 0; i < 1 + x % 8; i++) {
+				spawn((struct task){.kind = LOCKER, .a = each});
+				R.locked_want += each;
+			}
+			break;
+		}
+		case 14:
+			for (int i = 0; i < 1 + x % 8; i++)
+				spawn(
+				    (struct task){.kind = SLEEPER, .us = 1u + fuzz_byte(in) * 7u});
+			break;
+		case 15:
+			quiesce();
+			break;
+		}
+	}
+	quiesce();
+	int32_t n = R.nspawned < MAXG ? R.nspawned : MAXG;
+	for (int32_t i = 0; i < n; i++)
+		FUZZ_CHECK(R.ran[i] == 1);
+	/* Lockers whose spawn failed for want of ids did not count. */
+	if (R.nspawned <= MAXG)
+		FUZZ_CHECK(R.locked_count == R.locked_want);
+	FUZZ_CHECK(R.parked_sum == parked_want);
+	FUZZ_CHECK(R.early == 0);
+	FUZZ_CHECK(sl_chan_free(R.park) == 0);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	memset(&R, 0, sizeof R);
+	fuzz_input_parse(&R.in, data, size);
+	FUZZ_CHECK(sl_sim_run(&R.in.cfg, program, NULL) == 0);
+	return 0;
+}

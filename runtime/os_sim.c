@@ -309,7 +309,8 @@ static void reschedule(void)
 		self->lastran = S.steps;
 		if (pick != self) {
 			if (S.cfg.trace)
-				sim_event("-> T%d", pick->id);
+				sim_event("-> T%d (M%lld)", pick->id,
+					  pick->mp ? (long long)pick->mp->id : 0LL);
 			pick->lastran = S.steps;
 			switch_to(pick);
 		}
@@ -336,8 +337,26 @@ void os_schedpoint(const char *where)
 	reschedule();
 }
 
+/* What a futex address is, for the trace (addresses differ run to run). */
+static const char *futexname(uint32_t *addr)
+{
+	if (addr == &sched.tgen)
+		return "the timer sleep";
+	for (struct m *mp = allm; mp; mp = mp->alllink)
+		if (addr == &mp->park.key)
+			return "its M's park note";
+	return "a runtime lock or note";
+}
+
 static void block(uint32_t *addr, int64_t deadline)
 {
+	if (S.cfg.trace) {
+		if (deadline < 0)
+			sim_event("blocks on futex %s", futexname(addr));
+		else
+			sim_event("blocks on %s for %lld ns", addr ? futexname(addr) : "usleep",
+				  (long long)(deadline - S.now));
+	}
 	S.cur->blocked = true;
 	S.cur->waitaddr = addr;
 	S.cur->deadline = deadline;
@@ -378,6 +397,8 @@ void os_futexwakeup(uint32_t *addr, uint32_t cnt)
 		first->blocked = false;
 		first->waitaddr = NULL;
 		cnt--;
+		if (S.cfg.trace)
+			sim_event("wakes T%d", first->id);
 	}
 	os_schedpoint("futexwakeup");
 }

@@ -174,12 +174,17 @@ HIDDEN const char *pstatusname(uint32_t s);
 	({                                                                                         \
 		uint32_t _from = atomic_xchg(&(pp)->status, (uint32_t)(to));                       \
 		SIMCOVER("P", _from, (to), __func__);                                              \
+		SIMEVENT("P%d %s -> %s in %s", (pp)->id, pstatusname(_from), pstatusname(to),      \
+			 __func__);                                                                \
 	})
 #define caspstatus(pp, from, to)                                                                   \
 	({                                                                                         \
 		bool _ok = atomic_cas(&(pp)->status, (uint32_t)(from), (uint32_t)(to));            \
-		if (_ok)                                                                           \
+		if (_ok) {                                                                         \
 			SIMCOVER("P", (from), (to), __func__);                                     \
+			SIMEVENT("P%d %s -> %s in %s", (pp)->id, pstatusname(from),                \
+				 pstatusname(to), __func__);                                       \
+		}                                                                                  \
 		_ok;                                                                               \
 	})
 #else

@@ -47,13 +47,10 @@ void sim_cover(const char *kind, uint32_t from, uint32_t to, const char *site)
 			break;
 		}
 	}
-	if (sim_tracing()) {
-		if (!strcmp(kind, "P"))
-			sim_event("P status %s -> %s in %s", pstatusname(from), pstatusname(to),
-				  site);
-		else if (strcmp(kind, "G") != 0)
-			sim_event("%s %s", kind, site);
-	}
+	/* P transitions are traced where they happen (setpstatus), with the
+	 * P's id; G transitions would drown the story. */
+	if (sim_tracing() && strcmp(kind, "P") != 0 && strcmp(kind, "G") != 0)
+		sim_event("%s: %s", kind, site);
 }
 
 void sl_sim_coverage_write(void *f)

@@ -1,0 +1,44 @@
+#!/bin/bash -eu
+# fuzz/build.sh: build the fuzz targets the OSS-Fuzz way, with the compiler,
+# flags and fuzzing engine the environment names, into $OUT. ClusterFuzz and
+# OSS-Fuzz run it as their build.sh; locally:
+#
+#   CC=clang CFLAGS="-O1 -g -fsanitize=address,fuzzer-no-link" \
+#   LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/build.sh
+#
+# Each target gets $OUT/fuzz_NAME, its .dict and .options, and a seed corpus
+# zip ($OUT/fuzz_NAME_seed_corpus.zip).
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+: "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}" "${OUT:=$SRC/build/oss-fuzz}"
+mkdir -p "$OUT"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# The simulated runtime: every runtime source but os_linux.c.
+defs=(-DSL_SIM -DSL_SCHEDCHECK -std=gnu11 -I"$SRC/runtime" -I"$SRC/runtime/include")
+objs=()
+for f in "$SRC"/runtime/*.c "$SRC"/runtime/asm_amd64.S "$SRC"/fuzz/fuzz_common.c; do
+	case "$(basename "$f")" in os_linux.c) continue ;; esac
+	o="$WORK/$(basename "$f").o"
+	$CC $CFLAGS "${defs[@]}" -c "$f" -o "$o"
+	objs+=("$o")
+done
+ar rcs "$WORK/libschedlab_sim.a" "${objs[@]}"
+
+for src in "$SRC"/fuzz/fuzz_*.c; do
+	name="$(basename "$src" .c)"
+	[ "$name" = fuzz_common ] && continue
+	t="${name#fuzz_}"
+	$CC $CFLAGS "${defs[@]}" -I"$SRC/fuzz" "$src" "$WORK/libschedlab_sim.a" \
+		$LIB_FUZZING_ENGINE -o "$OUT/$name"
+	[ -f "$SRC/fuzz/$t.dict" ] && cp "$SRC/fuzz/$t.dict" "$OUT/$name.dict"
+	[ -f "$SRC/fuzz/$name.options" ] && cp "$SRC/fuzz/$name.options" "$OUT/$name.options"
+	if [ -d "$SRC/fuzz/corpus/$t" ]; then
+		(cd "$SRC/fuzz/corpus/$t" && python3 -c '
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for n in sorted(os.listdir(".")):
+        z.write(n)' "$OUT/${name}_seed_corpus.zip")
+	fi
+	echo "built $OUT/$name"
+done

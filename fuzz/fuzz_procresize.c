@@ -15,9 +15,12 @@
  *	6	 spawners on many Ps, each spawning leaves   1 + byte % 8, 1 + byte % 8
  *	7	 sl_yield			 1 + byte % 8 times
  *	8	 channel ping-pong with a partner	 1 + byte % 16 rounds
- *	9	 sl_sleep			 byte us
- *	10	 goroutines in blocking syscalls	 1 + byte % 4, byte * 10 us each
- *	11	 waiters parked on a channel, readied one by one   1 + byte % 8
+ *	9	 sl_sleep			 byte * 100 us
+ *	10	 goroutines in blocking syscalls	 1 + byte % 4, byte * 100 us each
+ *		 (past 10 ms, sysmon retakes the P: handoffp)
+ *	11	 waiters parked, readied one by one	 1 + byte % 8; byte >= 128:
+ *		 on gopark directly, where a wake can cancel the park (park_m's
+ *		 unlockf returns false); else on a channel
  *	12	 a resizer goroutine		 three sizes, 1 + byte each
  *	13	 sl_mutex contention		 1 + byte % 8 goroutines x 1 + byte % 8
  *	14	 sleepers (timers that procresize must move)	 1 + byte % 8
@@ -33,12 +36,13 @@
 #include "schedlab.h"
 #include "schedlab_chan.h"
 #include "schedlab_sync.h"
+#include "test/sleeper.h"
 
 #include <string.h>
 
 enum { MAXG = 1024 };
 
-enum kind { LEAF, CHAIN, TREE, SPAWNER, SYSCALLER, WAITER, RESIZER, LOCKER, SLEEPER };
+enum kind { LEAF, CHAIN, TREE, SPAWNER, SYSCALLER, WAITER, PARKER, RESIZER, LOCKER, SLEEPER };
 
 struct task {
 	uint8_t kind;
@@ -53,7 +57,8 @@ static struct {
 	int32_t nspawned; /* ids handed out; main and spawners race for them */
 	uint8_t ran[MAXG];
 	struct task task[MAXG];
-	sl_chan *park; /* waiters receive here */
+	sl_chan *park;		     /* waiters receive here */
+	struct sleeper parker[MAXG]; /* a PARKER's own, by id */
 	int64_t parked_sum;
 	sl_mutex mu;
 	int64_t locked_count, locked_want;
@@ -62,17 +67,17 @@ static struct {
 
 static void body(void *arg);
 
-/* Spawn a task with a fresh id; reports false, and spawns nothing, once
- * MAXG are taken. */
-static bool spawn(struct task t)
+/* Spawn a task with a fresh id and return the id; -1, and nothing
+ * spawned, once MAXG are taken. */
+static int32_t spawn(struct task t)
 {
 	int32_t id = atomic_xadd(&R.nspawned, 1) - 1;
 	if (id >= MAXG)
-		return false;
+		return -1;
 	R.task[id] = t;
 	sl_waitgroup_add(&R.wg, 1);
 	sl_go(body, (void *)(intptr_t)id);
-	return true;
+	return id;
 }
 
 static void body(void *arg)
@@ -111,6 +116,10 @@ static void body(void *arg)
 		atomic_xadd(&R.parked_sum, v);
 		break;
 	}
+	case PARKER:
+		sleep_on(&R.parker[id]);
+		atomic_xadd(&R.parked_sum, (int64_t)t.a);
+		break;
 	case RESIZER:
 		for (int i = 0; i < 3; i++) {
 			sl_gomaxprocs(1 + t.sizes[i]);
@@ -225,18 +234,29 @@ static int program(void *arg)
 			pingpong(1 + x % 16);
 			break;
 		case 9:
-			sl_sleep((int64_t)x * 1000);
+			sl_sleep((int64_t)x * 100 * 1000);
 			break;
 		case 10: {
-			uint32_t us = 10u * fuzz_byte(in);
+			uint32_t us = 100u * fuzz_byte(in);
 			for (int i = 0; i < 1 + x % 4; i++)
 				spawn((struct task){.kind = SYSCALLER, .us = us});
 			break;
 		}
 		case 11: {
+			if (x >= 128) {
+				for (int i = 0; i < 1 + x % 8; i++) {
+					int32_t id =
+					    spawn((struct task){.kind = PARKER, .a = (uint8_t)i});
+					if (id < 0)
+						break;
+					wake(&R.parker[id]); /* before or after it parks */
+					parked_want += i;
+				}
+				break;
+			}
 			int n = 0; /* the waiters that got an id */
 			for (int i = 0; i < 1 + x % 8; i++)
-				n += spawn((struct task){.kind = WAITER});
+				n += spawn((struct task){.kind = WAITER}) >= 0;
 			for (int64_t i = 1; i <= n; i++) {
 				FUZZ_CHECK(sl_chan_send(R.park, &i) == 0);
 				parked_want += i;
@@ -250,7 +270,7 @@ static int program(void *arg)
 		case 13: {
 			uint8_t each = (uint8_t)(1 + fuzz_byte(in) % 8);
 			for (int i = 0; i < 1 + x % 8; i++)
-				if (spawn((struct task){.kind = LOCKER, .a = each}))
+				if (spawn((struct task){.kind = LOCKER, .a = each}) >= 0)
 					R.locked_want += each;
 			break;
 		}

@@ -40,4 +40,8 @@ seed("everything", [0, 3, 3, 9, 4, 9, 5, 3, 1, 6, 3, 3, 7, 3, 8, 5, 9, 20, 10, 1
                     11, 3, 12, 1, 2, 3, 13, 2, 2, 14, 3, 9, 9, 9, 15, 0], choice=PCT, seed=3)
 seed("bytes_decide", [0, 3, 3, 15, 8, 7, 2, 0, 12, 1, 3, 0],
      choice=BYTES, choices=bytes(range(0, 250, 7)) * 4)
+seed("long_syscall_retake", [0, 7, 10, 3, 150, 9, 255, 0, 3, 9, 255, 15, 0], choice=PCT, seed=11)
+seed("gopark_cancel", [0, 3, 11, 135, 11, 255, 3, 4, 11, 200, 15, 0])
+seed("gopark_cancel_bytes", [11, 135, 11, 143, 0, 1, 11, 255], choice=BYTES,
+     choices=bytes(range(3, 250, 11)) * 3)
 seed("one_cpu", [3, 9, 0, 1, 8, 3, 12, 0, 0, 0], ncpu=1)

@@ -97,7 +97,9 @@ void globrunqputbatch(gQueue *batch, int32_t n)
 /*
  * Take a fair share of the global queue: one G to run now, and up to max-1
  * more (max 0 means no limit but half a ring) into pp's local queue.
- * sched.lock held.
+ * sched.lock held, and pp's ring must have room for all of them: a full
+ * ring would spill through runqputslow, which takes sched.lock again (its
+ * callers, in findrunnable, have just found pp's queue empty).
  */
 struct g *globrunqget(struct p *pp, int32_t max)
 {
@@ -112,6 +114,8 @@ struct g *globrunqget(struct p *pp, int32_t max)
 		n = max;
 	if (n > RUNQ_SIZE / 2)
 		n = RUNQ_SIZE / 2;
+	if (runqlen(pp) + (uint32_t)n - 1 > RUNQ_SIZE)
+		throw("globrunqget: no room in the local queue");
 	atomic_store(&sched.runqsize, size - n);
 	struct g *gp = gqueue_pop(&sched.runq);
 	for (n--; n > 0; n--)
@@ -155,15 +159,25 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t head, uint32_t tail
 		throw("runqputslow: queue is not full");
 	for (uint32_t i = 0; i < n; i++)
 		batch[i] = atomic_load_relaxed(SLOT(pp, head + i));
+	SCHEDPOINT("runqputslow CAS");
 	if (!atomic_cas_rel(&pp->runqhead, head, head + n))
 		return false;
 	batch[n] = gp;
 	gQueue q = {NULL, NULL};
+#ifdef SL_INJECT_runqput_overflow_loses_g
+	/* off by one: batch[n], gp itself, is never queued */
+	for (uint32_t i = 0; i < n; i++)
+		gqueue_push_back(&q, batch[i]);
+	lock(&sched.lock);
+	globrunqputbatch(&q, (int32_t)n);
+	unlock(&sched.lock);
+#else
 	for (uint32_t i = 0; i <= n; i++)
 		gqueue_push_back(&q, batch[i]);
 	lock(&sched.lock);
 	globrunqputbatch(&q, (int32_t)(n + 1));
 	unlock(&sched.lock);
+#endif
 	return true;
 }
 
@@ -177,6 +191,7 @@ void runqput(struct p *pp, struct g *gp, bool next)
 	SCHEDPOINT("runqput");
 	if (next) {
 		struct g *old = atomic_load(&pp->runnext);
+		SCHEDPOINT("runqput runnext CAS");
 		while (!atomic_cas(&pp->runnext, old, gp))
 			old = atomic_load(&pp->runnext);
 		if (!old)
@@ -188,6 +203,7 @@ void runqput(struct p *pp, struct g *gp, bool next)
 		uint32_t tail = pp->runqtail;
 		if (tail - head < RUNQ_SIZE) {
 			atomic_store_relaxed(SLOT(pp, tail), gp);
+			SCHEDPOINT("runqput publish");
 			atomic_store_rel(&pp->runqtail, tail + 1);
 			return;
 		}
@@ -205,6 +221,7 @@ struct g *runqget_ring(struct p *pp)
 		if (tail == head)
 			return NULL;
 		struct g *gp = atomic_load_relaxed(SLOT(pp, head));
+		SCHEDPOINT("runqget_ring CAS");
 		if (atomic_cas_rel(&pp->runqhead, head, head + 1))
 			return gp;
 	}
@@ -220,6 +237,7 @@ struct g *runqget(struct p *pp, bool *inheritTime)
 	struct g *next = atomic_load(&pp->runnext);
 	/* Only the owner sets runnext to non-NULL, so a failed CAS means a thief
 	 * took it and there is no point retrying. */
+	SCHEDPOINT("runqget runnext CAS");
 	if (next && atomic_cas(&pp->runnext, next, NULL)) {
 		*inheritTime = true;
 		return next;
@@ -246,8 +264,15 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchHead, boo
 				if (next) {
 					if (atomic_load(&pp->status) == _Prunning)
 						os_usleep(3);
+#ifdef SL_INJECT_steal_races_runnext
+					/* a plain store: the owner may have taken or
+					 * replaced next during the sleep */
+					atomic_store(&pp->runnext, NULL);
+#else
+					SCHEDPOINT("runqgrab runnext CAS");
 					if (!atomic_cas(&pp->runnext, next, NULL))
 						continue;
+#endif
 					atomic_store_relaxed(&batch[batchHead % RUNQ_SIZE], next);
 					return 1;
 				}
@@ -260,6 +285,7 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchHead, boo
 			struct g *gp = atomic_load_relaxed(SLOT(pp, head + i));
 			atomic_store_relaxed(&batch[(batchHead + i) % RUNQ_SIZE], gp);
 		}
+		SCHEDPOINT("runqgrab CAS");
 		if (atomic_cas_rel(&pp->runqhead, head, head + n))
 			return n;
 	}

@@ -33,6 +33,14 @@ _Static_assert(offsetof(struct hchan, magic) >= 32, "hchan.magic must survive fr
 #define INLINEBUF 512
 
 char nilchan_obj;
+#ifdef SL_SIM
+static uint64_t chanseq; /* channels made in this run */
+
+void chan_teardown(void)
+{
+	chanseq = 0;
+}
+#endif
 
 /* ---- checks ---- */
 
@@ -244,6 +252,9 @@ sl_chan *sl_chan_make(size_t elemsize, size_t cap)
 		fprintf(stderr, "schedlab: sl_chan_make: out of memory\n");
 		return NULL;
 	}
+#ifdef SL_SIM
+	c->seq = atomic_xadd(&chanseq, 1);
+#endif
 	if (inl) {
 		c->buf = (char *)(c + 1); /* also for elemsize or cap 0: never read */
 	} else {
@@ -446,7 +457,12 @@ int sl_chan_close(sl_chan *ch)
 	 * it. While _Gwaiting and dequeued, a G's schedlink is ours. */
 	gList ready = {0};
 	struct sudog *sg;
+#ifdef SL_INJECT_close_misses_receiver
+	/* off by one: stops while one receiver is left queued */
+	while (c->recvq.first != c->recvq.last && (sg = dequeue(&c->recvq))) {
+#else
 	while ((sg = dequeue(&c->recvq))) {
+#endif
 		chanzero(c, sg->elem);
 		struct g *gp = sg->g;
 		sudogdone(sg, false);

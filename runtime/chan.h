@@ -79,7 +79,21 @@ struct hchan {
 	size_t recvx; /* next slot to take */
 	struct waitq recvq;
 	struct waitq sendq;
+#ifdef SL_SIM
+	uint64_t seq; /* creation order in this run: select's lock order (chanorder) */
+#endif
 };
+
+/*
+ * The order in which a select locks channels. By address, as in Go; in the
+ * simulation by creation order, because an address differs from process to
+ * process (ASLR, the heap's history) and a run must replay exactly.
+ */
+#ifdef SL_SIM
+#define chanorder(c) ((c) ? ((struct hchan *)(c))->seq : 0)
+#else
+#define chanorder(c) ((uintptr_t)(c))
+#endif
 
 /* What a G parked on a NULL channel, or in an empty select, waits on. */
 extern HIDDEN char nilchan_obj;

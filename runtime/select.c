@@ -74,15 +74,15 @@ static bool selparkcommit(struct g *gp, void *arg)
 	return true;
 }
 
-/* Sort the poll order into lockorder by channel address (Go's heap sort:
+/* Sort the poll order into lockorder by chanorder, the address (Go's heap sort:
  * no allocation, O(n log n), equal channels stay adjacent). */
 static void sortlockorder(sl_select_case *cases, const int32_t *pollorder, int32_t *lockorder,
 			  int32_t n)
 {
 	for (int32_t i = 0; i < n; i++) {
 		int32_t j = i;
-		uintptr_t c = (uintptr_t)cases[pollorder[i]].c;
-		while (j > 0 && (uintptr_t)cases[lockorder[(j - 1) / 2]].c < c) {
+		uint64_t c = chanorder(cases[pollorder[i]].c);
+		while (j > 0 && chanorder(cases[lockorder[(j - 1) / 2]].c) < c) {
 			int32_t k = (j - 1) / 2;
 			lockorder[j] = lockorder[k];
 			j = k;
@@ -91,7 +91,7 @@ static void sortlockorder(sl_select_case *cases, const int32_t *pollorder, int32
 	}
 	for (int32_t i = n - 1; i >= 0; i--) {
 		int32_t o = lockorder[i];
-		uintptr_t c = (uintptr_t)cases[o].c;
+		uint64_t c = chanorder(cases[o].c);
 		lockorder[i] = lockorder[0];
 		int32_t j = 0;
 		for (;;) {
@@ -99,9 +99,9 @@ static void sortlockorder(sl_select_case *cases, const int32_t *pollorder, int32
 			if (k >= i)
 				break;
 			if (k + 1 < i &&
-			    (uintptr_t)cases[lockorder[k]].c < (uintptr_t)cases[lockorder[k + 1]].c)
+			    chanorder(cases[lockorder[k]].c) < chanorder(cases[lockorder[k + 1]].c))
 				k++;
-			if (c < (uintptr_t)cases[lockorder[k]].c) {
+			if (c < chanorder(cases[lockorder[k]].c)) {
 				lockorder[j] = lockorder[k];
 				j = k;
 				continue;

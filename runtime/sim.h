@@ -29,5 +29,6 @@ void sema_teardown(void);
 void stw_teardown(void);
 void debug_teardown(void);
 void rt0_teardown(void);
+void chan_teardown(void);
 
 #endif

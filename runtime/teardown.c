@@ -17,5 +17,6 @@ void runtime_teardown(void)
 	stw_teardown();
 	debug_teardown();
 	rt0_teardown();
+	chan_teardown();
 	proc_teardown();
 }

@@ -238,9 +238,11 @@ sl_chan *sl_chan_make(size_t elemsize, size_t cap)
 			elemsize, MAXELEMSIZE - 1);
 		return NULL;
 	}
-	/* No overflow: elemsize < 2^16 and cap <= 2^47. */
+	/* No overflow: elemsize < 2^16 and cap <= 2^47. Zero-size elements
+	 * take no memory, so any capacity that Go's int can hold will do. */
 	size_t mem = cap <= MAXALLOC ? elemsize * cap : 0;
-	if (cap > MAXALLOC || mem > MAXALLOC - sizeof(struct hchan)) {
+	if (cap > (elemsize ? MAXALLOC : (size_t)PTRDIFF_MAX) ||
+	    mem > MAXALLOC - sizeof(struct hchan)) {
 		fprintf(stderr,
 			"schedlab: sl_chan_make: size out of range (%zu elements of %zu bytes)\n",
 			cap, elemsize);

@@ -198,6 +198,8 @@ static int64_t newgoid(struct p *pp)
  */
 struct g *newproc(void (*fn)(void *), void *arg)
 {
+	if (!fn)
+		throw("go of nil func value");
 	struct m *mp = getm();
 	struct p *pp = mp ? mp->p : NULL;
 	struct g *newg = gfget(pp);
@@ -378,7 +380,13 @@ void goready(struct g *gp)
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}
+#ifdef SL_INJECT_missing_wakep
+	/* only a G on the global queue is thought to need an M woken */
+	if (!(mp && mp->p))
+		wakep();
+#else
 	wakep();
+#endif
 }
 
 #ifdef SL_SIM

@@ -188,8 +188,10 @@ static NORETURN void thread_start(void)
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
 	struct simthread *t = S.cur;
-	if (t->id == 0)
+	if (t->id == 0) {
+		t->mp = &m0;
 		rt0_go(0, NULL); /* m0: the bootstrap, as on a real main thread */
+	}
 	setg(t->mp->g0);
 	mstart();
 	throw("sim: mstart returned");
@@ -379,7 +381,12 @@ void os_futexsleep(uint32_t *addr, uint32_t val, int64_t ns)
 	os_schedpoint("futexsleep");
 	if (atomic_load(addr) != val)
 		return;
-	block(addr, ns < 0 ? -1 : S.now + ns);
+	int64_t deadline;
+	if (ns < 0)
+		deadline = -1;
+	else if (__builtin_add_overflow(S.now, ns, &deadline))
+		deadline = INT64_MAX;
+	block(addr, deadline);
 }
 
 void os_futexwakeup(uint32_t *addr, uint32_t cnt)

@@ -30,5 +30,6 @@ void stw_teardown(void);
 void debug_teardown(void);
 void rt0_teardown(void);
 void chan_teardown(void);
+void sysmon_teardown(void);
 
 #endif

@@ -16,6 +16,8 @@
  */
 #include "runtime.h"
 
+#include <string.h>
+
 #define FORCE_PREEMPT_NS (10 * 1000 * 1000)
 
 /* What sysmon saw of a P at its last look (Go's sysmontick). Owned by the
@@ -166,3 +168,10 @@ void sysmon(void)
 		}
 	}
 }
+
+#ifdef SL_SIM
+void sysmon_teardown(void)
+{
+	memset(pdata, 0, sizeof pdata);
+}
+#endif

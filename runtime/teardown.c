@@ -18,5 +18,6 @@ void runtime_teardown(void)
 	debug_teardown();
 	rt0_teardown();
 	chan_teardown();
+	sysmon_teardown();
 	proc_teardown();
 }

@@ -284,7 +284,8 @@ void sl_sleep(int64_t ns)
 	}
 	struct timer t = {0};
 	int64_t now = os_nanotime();
-	t.when = now + ns < now ? INT64_MAX : now + ns;
+	if (__builtin_add_overflow(now, ns, &t.when))
+		t.when = INT64_MAX; /* never, in practice */
 	t.f = goroutineReady;
 	t.arg = getg();
 	t.idx = -1;
@@ -319,7 +320,10 @@ static bool on_goroutine(const char *what)
 static void timer_start(struct sl_timer *st, int64_t ns)
 {
 	int64_t now = os_nanotime();
-	st->t.when = ns <= 0 ? now : (now + ns < now ? INT64_MAX : now + ns);
+	if (ns <= 0)
+		st->t.when = now;
+	else if (__builtin_add_overflow(now, ns, &st->t.when))
+		st->t.when = INT64_MAX;
 	addtimer(&st->t);
 }
 
@@ -343,19 +347,28 @@ sl_timer *sl_timer_new(int64_t ns)
 	return st;
 }
 
+/* A NULL timer is a caller's mistake: say so, and do nothing. */
+static bool timer_given(const sl_timer *st, const char *what)
+{
+	if (st)
+		return true;
+	print("schedlab: %s called with a NULL timer\n", what);
+	return false;
+}
+
 sl_chan *sl_timer_chan(sl_timer *st)
 {
-	return st->c;
+	return timer_given(st, "sl_timer_chan") ? st->c : NULL;
 }
 
 bool sl_timer_stop(sl_timer *st)
 {
-	return deltimer(&st->t);
+	return timer_given(st, "sl_timer_stop") && deltimer(&st->t);
 }
 
 bool sl_timer_reset(sl_timer *st, int64_t ns)
 {
-	if (!on_goroutine("sl_timer_reset"))
+	if (!timer_given(st, "sl_timer_reset") || !on_goroutine("sl_timer_reset"))
 		return false;
 	bool active = deltimer(&st->t);
 	timer_start(st, ns);

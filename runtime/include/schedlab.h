@@ -43,7 +43,7 @@ extern "C" {
 int sl_main(int argc, char **argv);
 
 /* Start a goroutine running fn(arg). Callable from goroutines and from any
- * other thread. */
+ * other thread. A NULL fn is fatal, as in Go ("go of nil func value"). */
 void sl_go(void (*fn)(void *), void *arg);
 
 /* Yield the processor: the caller goes behind the goroutines runnable on its
@@ -124,6 +124,8 @@ extern "C" {
  * the timer before it fired; sl_timer_reset re-arms it (stopping it first)
  * and reports whether it was still pending. As in Go, a value already sent
  * stays in the channel. sl_timer_free stops it and frees the channel too.
+ * A NULL timer gets a message and NULL / false (sl_timer_free: nothing).
+ * Durations past the end of int64 time mean never.
  */
 typedef struct sl_timer sl_timer;
 sl_timer *sl_timer_new(int64_t ns);

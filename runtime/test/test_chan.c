@@ -357,7 +357,13 @@ static void errors(void)
 	CHECK(sl_chan_make(65536, 1) == NULL);
 	CHECK(sl_chan_make(8, SIZE_MAX) == NULL);
 	CHECK(sl_chan_make(8, (size_t)1 << 46) == NULL);
-	CHECK(sl_chan_make(0, SIZE_MAX) == NULL);
+	CHECK(sl_chan_make(0, SIZE_MAX) == NULL); /* beyond Go's int */
+	/* zero-size elements need no buffer: any int capacity (Go's rule) */
+	sl_chan *big = sl_chan_make(0, (size_t)1 << 60);
+	CHECK(big != NULL && sl_chan_cap(big) == (size_t)1 << 60);
+	CHECK_EQ(sl_chan_trysend(big, NULL), 0);
+	CHECK_EQ(sl_chan_len(big), 1);
+	CHECK_EQ(sl_chan_free(big), 0); /* buffered elements are dropped */
 	sl_chan *c = sl_chan_make(65535, 0);
 	CHECK(c != NULL);
 	CHECK_EQ(sl_chan_free(c), 0);

@@ -1,7 +1,8 @@
 /*
  * test_sim: the simulation backend (libschedlab_sim).
  *   determinism  the same configuration gives a byte-identical trace, run
- *                after run in one process; another seed gives another trace
+ *                after run in one process, whatever ran in between; another
+ *                seed gives another trace
  *   teardown     hundreds of runs in one process, each choice source, each
  *                leaving nothing behind (the asan build's LeakSanitizer
  *                checks at exit) and the next starting clean
@@ -110,9 +111,15 @@ static void determinism(void)
 		other.nbytes = other.choice == SL_SIM_BYTES ? 3 : 0;
 		char *c = traced_run(other, &n3);
 		CHECK(n3 != n1 || memcmp(a, c, n1) != 0);
+		/* and nothing of the other run leaks into the next one */
+		size_t n4;
+		char *d = traced_run(cfgs[i], &n4);
+		CHECK_EQ(n1, n4);
+		CHECK(memcmp(a, d, n1) == 0);
 		free(a);
 		free(b);
 		free(c);
+		free(d);
 	}
 	printf("determinism: 3 choice sources, identical traces, another seed differs\n");
 }

@@ -51,6 +51,8 @@ int sl_main(int argc, char **argv)
 		struct p *pp = mp->p;
 		mp->p = NULL;
 		wirep(pp);
+	} else if (!strcmp(mode, "go_nil")) {
+		sl_go(NULL, NULL);
 	} else if (!strcmp(mode, "releasep_arg")) {
 		mp->p = NULL;
 		releasep();

@@ -13,7 +13,8 @@
  *	4	 a chain, each link spawns the next	 depth 1 + byte % 32
  *	5	 a tree				 depth 1 + byte % 5, width 1 + byte % 3
  *	6	 spawners on many Ps, each spawning leaves   1 + byte % 8, 1 + byte % 8
- *	7	 sl_yield			 1 + byte % 8 times
+ *	7	 sl_yield			 1 + byte % 8 times; byte >= 128:
+ *		 a handoff to an idle P (see handoff)
  *	8	 channel ping-pong with a partner	 1 + byte % 16 rounds
  *	9	 sl_sleep			 byte * 100 us
  *	10	 goroutines in blocking syscalls	 1 + byte % 4, byte * 100 us each
@@ -188,6 +189,49 @@ static void quiesce(void)
 	schedcheck_stw();
 }
 
+static sl_chan *handoff_chan;
+static int32_t handoff_started;
+
+static void handoff_target(void *arg)
+{
+	(void)arg;
+	int64_t v;
+	bool ok;
+	FUZZ_CHECK(sl_chan_recv(handoff_chan, &v, &ok) == 0 && ok);
+	atomic_store(&handoff_started, 1);
+	sl_waitgroup_done(&R.wg);
+}
+
+/*
+ * Work conservation (Go's wakep): with the program quiet and a P idle, main
+ * readies a parked goroutine and then spins without entering the
+ * scheduler, as a CPU-bound goroutine would. An M must be woken to take the
+ * readied G from main's runnext; it may not wait until main yields, which
+ * here would be never. The bound, in virtual time, is far above what a
+ * wakeup, a spin and the 3 us runnext nap take (tens of microseconds) and
+ * above the simulator's starvation bound (1 ms).
+ */
+static void handoff(void)
+{
+	quiesce();
+	if (sl_gomaxprocs(0) < 2)
+		sl_gomaxprocs(2);
+	handoff_chan = sl_chan_make(sizeof(int64_t), 0);
+	FUZZ_CHECK(handoff_chan != NULL);
+	atomic_store(&handoff_started, 0);
+	sl_waitgroup_add(&R.wg, 1);
+	sl_go(handoff_target, NULL);
+	sl_sleep(100 * 1000); /* it runs, and parks in the receive */
+	int64_t v = 1, t0 = sl_sim_now();
+	FUZZ_CHECK(sl_chan_send(handoff_chan, &v) == 0); /* readies it: our runnext */
+	while (!atomic_load(&handoff_started)) {
+		SCHEDPOINT("spin"); /* a CPU, busy: other Ms run meanwhile */
+		FUZZ_CHECK(sl_sim_now() - t0 < 20 * 1000 * 1000);
+	}
+	quiesce();
+	FUZZ_CHECK(sl_chan_free(handoff_chan) == 0);
+}
+
 static int program(void *arg)
 {
 	(void)arg;
@@ -227,6 +271,10 @@ static int program(void *arg)
 			break;
 		}
 		case 7:
+			if (x >= 128) {
+				handoff();
+				break;
+			}
 			for (int i = 0; i < 1 + x % 8; i++)
 				sl_yield();
 			break;

@@ -44,4 +44,6 @@ seed("long_syscall_retake", [0, 7, 10, 3, 150, 9, 255, 0, 3, 9, 255, 15, 0], cho
 seed("gopark_cancel", [0, 3, 11, 135, 11, 255, 3, 4, 11, 200, 15, 0])
 seed("gopark_cancel_bytes", [11, 135, 11, 143, 0, 1, 11, 255], choice=BYTES,
      choices=bytes(range(3, 250, 11)) * 3)
+seed("handoff_to_idle_p", [7, 128, 3, 5, 7, 200, 0, 3, 7, 129])
+seed("handoff_pct", [0, 3, 7, 130, 7, 131], choice=PCT, seed=5)
 seed("one_cpu", [3, 9, 0, 1, 8, 3, 12, 0, 0, 0], ncpu=1)

@@ -335,6 +335,9 @@ static int chansend(struct hchan *c, const void *ep, bool block)
 		gopark(NULL, NULL, waitReasonChanSendNilChan, &nilchan_obj);
 		throw("unreachable");
 	}
+	/* The lock-free fast path reads shared state too: a loop of failing
+	 * try-sends must give the simulation a chance to run the receiver. */
+	SCHEDPOINT("chansend");
 	/* A closed channel never becomes not closed, nor a full one closed
 	 * without a moment when it was open and full: two ordered reads
 	 * suffice to fail fast. */
@@ -390,6 +393,7 @@ static int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
 		gopark(NULL, NULL, waitReasonChanReceiveNilChan, &nilchan_obj);
 		throw("unreachable");
 	}
+	SCHEDPOINT("chanrecv"); /* see chansend */
 	if (!block && empty(c)) {
 		/* Observed empty, then closed: if still empty, it was empty
 		 * when closed, and stays so. */

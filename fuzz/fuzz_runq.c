@@ -138,50 +138,31 @@ static struct schedt fz_sched;
 #undef atomic_store_relaxed
 #undef atomic_cas
 #undef atomic_cas_rel
-#define atomic_load(p)                                                                             \
+/* Every atomic access in the copy is a scheduling point. */
+#define FZ_LOAD(p, order)                                                                          \
 	({                                                                                         \
 		SCHEDPOINT("runq load");                                                           \
-		__atomic_load_n((p), __ATOMIC_SEQ_CST);                                            \
+		__atomic_load_n((p), (order));                                                     \
 	})
-#define atomic_store(p, v)                                                                         \
+#define FZ_STORE(p, v, order)                                                                      \
 	({                                                                                         \
 		SCHEDPOINT("runq store");                                                          \
-		__atomic_store_n((p), (v), __ATOMIC_SEQ_CST);                                      \
+		__atomic_store_n((p), (v), (order));                                               \
 	})
-#define atomic_load_acq(p)                                                                         \
-	({                                                                                         \
-		SCHEDPOINT("runq load");                                                           \
-		__atomic_load_n((p), __ATOMIC_ACQUIRE);                                            \
-	})
-#define atomic_store_rel(p, v)                                                                     \
-	({                                                                                         \
-		SCHEDPOINT("runq store");                                                          \
-		__atomic_store_n((p), (v), __ATOMIC_RELEASE);                                      \
-	})
-#define atomic_load_relaxed(p)                                                                     \
-	({                                                                                         \
-		SCHEDPOINT("runq load");                                                           \
-		__atomic_load_n((p), __ATOMIC_RELAXED);                                            \
-	})
-#define atomic_store_relaxed(p, v)                                                                 \
-	({                                                                                         \
-		SCHEDPOINT("runq store");                                                          \
-		__atomic_store_n((p), (v), __ATOMIC_RELAXED);                                      \
-	})
-#define atomic_cas(p, old, new)                                                                    \
+#define FZ_CAS(p, old, new, order, failorder)                                                      \
 	({                                                                                         \
 		SCHEDPOINT("runq cas");                                                            \
 		__typeof__(*(p)) _o = (old);                                                       \
-		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_SEQ_CST,              \
-					    __ATOMIC_SEQ_CST);                                     \
+		__atomic_compare_exchange_n((p), &_o, (new), false, (order), (failorder));         \
 	})
-#define atomic_cas_rel(p, old, new)                                                                \
-	({                                                                                         \
-		SCHEDPOINT("runq cas");                                                            \
-		__typeof__(*(p)) _o = (old);                                                       \
-		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_RELEASE,              \
-					    __ATOMIC_RELAXED);                                     \
-	})
+#define atomic_load(p)		    FZ_LOAD(p, __ATOMIC_SEQ_CST)
+#define atomic_load_acq(p)	    FZ_LOAD(p, __ATOMIC_ACQUIRE)
+#define atomic_load_relaxed(p)	    FZ_LOAD(p, __ATOMIC_RELAXED)
+#define atomic_store(p, v)	    FZ_STORE(p, v, __ATOMIC_SEQ_CST)
+#define atomic_store_rel(p, v)	    FZ_STORE(p, v, __ATOMIC_RELEASE)
+#define atomic_store_relaxed(p, v)  FZ_STORE(p, v, __ATOMIC_RELAXED)
+#define atomic_cas(p, old, new)	    FZ_CAS(p, old, new, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define atomic_cas_rel(p, old, new) FZ_CAS(p, old, new, __ATOMIC_RELEASE, __ATOMIC_RELAXED)
 
 #include "runq.c"
 

@@ -70,6 +70,7 @@ static struct {
 	struct sl_sim_config cfg;
 	bool running;
 	struct simthread **threads;
+	struct simthread **run; /* reschedule's scratch: the runnable ones */
 	int nthreads, capthreads;
 	struct simthread *cur;
 	gobuf hostctx; /* sl_sim_run's own context */
@@ -207,9 +208,11 @@ static struct simthread *thread_new(struct m *mp)
 	if (S.nthreads == S.capthreads) {
 		int cap = S.capthreads ? 2 * S.capthreads : 16;
 		struct simthread **n = realloc(S.threads, (size_t)cap * sizeof *n);
-		if (!n)
+		struct simthread **r = n ? realloc(S.run, (size_t)cap * sizeof *r) : NULL;
+		if (!n || !r)
 			sim_fail("out of memory for a simulated thread");
 		S.threads = n;
+		S.run = r;
 		S.capthreads = cap;
 	}
 	t->stack = stk;
@@ -250,7 +253,7 @@ static uint32_t choose(uint32_t n)
 static void reschedule(void)
 {
 	struct simthread *self = S.cur;
-	struct simthread *run[64];
+	struct simthread **run = S.run;
 	for (;;) {
 		int n = 0, nall = 0;
 		int64_t next = -1;
@@ -270,8 +273,7 @@ static void reschedule(void)
 			only = t;
 			if (t == self && S.yielding)
 				continue;
-			if (n < 64)
-				run[n++] = t;
+			run[n++] = t;
 		}
 		if (nall == 0) {
 			if (next < 0)
@@ -493,11 +495,19 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 		fprintf(stderr, "schedlab: sl_sim_run: a runtime is already running here\n");
 		return -1;
 	}
-	if (!cfg || !fn || cfg->choice < SL_SIM_RANDOM || cfg->choice > SL_SIM_BYTES ||
-	    cfg->ncpu < 0 || cfg->gomaxprocs < 0 || cfg->gomaxprocs > SL_MAXPROCS ||
-	    cfg->pct_depth < 0 || cfg->pct_depth > 16 ||
-	    (cfg->choice == SL_SIM_BYTES && cfg->nbytes && !cfg->bytes)) {
-		fprintf(stderr, "schedlab: sl_sim_run: invalid configuration\n");
+	const char *bad = !cfg	? "no configuration"
+			  : !fn ? "no main function"
+			  : cfg->choice < SL_SIM_RANDOM || cfg->choice > SL_SIM_BYTES
+			      ? "choice is not SL_SIM_RANDOM, SL_SIM_PCT or SL_SIM_BYTES"
+			  : cfg->ncpu < 0 ? "ncpu is negative"
+			  : cfg->gomaxprocs < 0 || cfg->gomaxprocs > SL_MAXPROCS
+			      ? "gomaxprocs is outside 0..SL_MAX_GOMAXPROCS"
+			  : cfg->pct_depth < 0 || cfg->pct_depth > 16 ? "pct_depth is outside 0..16"
+			  : cfg->choice == SL_SIM_BYTES && cfg->nbytes && !cfg->bytes
+			      ? "nbytes without bytes"
+			      : NULL;
+	if (bad) {
+		fprintf(stderr, "schedlab: sl_sim_run: invalid configuration: %s\n", bad);
 		return -1;
 	}
 	memset(&S, 0, sizeof S);
@@ -573,6 +583,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 		free(S.threads[i]);
 	}
 	free(S.threads);
+	free(S.run);
 	memset(&S, 0, sizeof S);
 	return code;
 }

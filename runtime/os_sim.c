@@ -290,7 +290,13 @@ static void reschedule(void)
 			    (!pick || run[i]->lastran < pick->lastran))
 				pick = run[i];
 		if (pick) {
-			/* starved: see SIM_STARVE */
+			/* Starved (SIM_STARVE). Under PCT it also goes to the top:
+			 * one step, and the old order would starve it again at
+			 * once; a kernel gives a starved thread a real slice. */
+			if (S.cfg.choice == SL_SIM_PCT)
+				for (int i = 0; i < S.nthreads; i++)
+					if (S.threads[i]->prio >= pick->prio)
+						pick->prio = S.threads[i]->prio + 1;
 		} else if (n == 1) {
 			pick = run[0];
 		} else if (S.cfg.choice == SL_SIM_PCT) {

@@ -116,8 +116,8 @@ struct g *globrunqget(struct p *pp, int32_t max)
 		n = RUNQ_SIZE / 2;
 	/* The ring only: runnext is not where these go. A thief may shrink
 	 * the ring meanwhile, never grow it. */
-	if (n > 1 && atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead) + (uint32_t)n - 1 >
-			 RUNQ_SIZE)
+	if (n > 1 &&
+	    atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead) + (uint32_t)n - 1 > RUNQ_SIZE)
 		throw("globrunqget: no room in the local queue");
 	atomic_store(&sched.runqsize, size - n);
 	struct g *gp = gqueue_pop(&sched.runq);

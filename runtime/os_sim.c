@@ -52,7 +52,7 @@
 struct simthread {
 	gobuf ctx;	    /* saved while switched out */
 	struct g *g;	    /* its current G (TLS) while switched out */
-	struct m *mp;	    /* NULL for m0's thread until rt0_go binds it */
+	struct m *mp;	    /* its M (&m0 for T0, set as T0 starts) */
 	char *stack;	    /* [stack, stack + SIM_STACK) */
 	int id;		    /* T0 is m0's thread */
 	bool blocked;	    /* in futexsleep or usleep */

@@ -48,13 +48,14 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-static int stop;
+static int stop, hog_started;
 static int64_t hog_calls;
 
 static void hog(void *arg)
 {
 	(void)arg;
 	int64_t end = os_nanotime() + BOUND_NS;
+	atomic_store(&hog_started, 1);
 	while (!atomic_load(&stop)) {
 		CHECK(sl_numgoroutine() >= 2); /* a runtime call: a preemption point */
 		hog_calls++;
@@ -89,7 +90,12 @@ int sl_main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "preempt")) {
 		sl_go(hog, NULL);
-		sl_yield(); /* the hog takes the P from here */
+		/* The hog takes the P from here. Usually at the first yield; but
+		 * if sysmon has just ended main's slice, the ring (main) goes
+		 * before runnext (the hog), and main must look again. Once the
+		 * hog has started, main runs again only if it was preempted. */
+		while (!atomic_load(&hog_started))
+			sl_yield();
 		atomic_store(&stop, 1);
 		while (!atomic_load(&done))
 			sl_yield();

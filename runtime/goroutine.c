@@ -198,8 +198,6 @@ static int64_t newgoid(struct p *pp)
  */
 struct g *newproc(void (*fn)(void *), void *arg)
 {
-	if (!fn)
-		throw("go of nil func value");
 	struct m *mp = getm();
 	struct p *pp = mp ? mp->p : NULL;
 	struct g *newg = gfget(pp);

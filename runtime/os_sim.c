@@ -98,9 +98,8 @@ static uint64_t splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static void trace_write(const char *buf, int n)
+static void write_all(int fd, const char *buf, int n)
 {
-	int fd = S.cfg.trace_fd ? S.cfg.trace_fd : 2;
 	while (n > 0) {
 		ssize_t w = write(fd, buf, (size_t)n);
 		if (w <= 0)
@@ -108,6 +107,11 @@ static void trace_write(const char *buf, int n)
 		buf += w;
 		n -= (int)w;
 	}
+}
+
+static void trace_write(const char *buf, int n)
+{
+	write_all(S.cfg.trace_fd ? S.cfg.trace_fd : 2, buf, n);
 }
 
 bool sim_tracing(void)
@@ -455,13 +459,7 @@ void os_exit(int code)
 
 void os_write2(const char *buf, int n)
 {
-	while (n > 0) {
-		ssize_t w = write(2, buf, (size_t)n);
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (int)w;
-	}
+	write_all(2, buf, n);
 }
 
 /* ---- runs ---- */

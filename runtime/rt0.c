@@ -205,6 +205,8 @@ int sl_run(void (*fn)(void *), void *arg)
 
 void sl_go(void (*fn)(void *), void *arg)
 {
+	if (!fn)
+		throw("go of nil func value");
 	if (!getg())
 		ensure_runtime();
 	newproc(fn, arg);

@@ -258,6 +258,16 @@ void wakeTimerSleeper(int64_t when)
 
 /* ---- sleeping goroutines ---- */
 
+/* The time ns from now (now itself for ns <= 0); past the end of int64
+ * time, INT64_MAX: never, in practice. */
+static int64_t when_after(int64_t ns)
+{
+	int64_t now = os_nanotime(), when;
+	if (ns <= 0)
+		return now;
+	return __builtin_add_overflow(now, ns, &when) ? INT64_MAX : when;
+}
+
 static void goroutineReady(void *arg, uintptr_t seq)
 {
 	(void)seq;
@@ -283,9 +293,7 @@ void sl_sleep(int64_t ns)
 		return;
 	}
 	struct timer t = {0};
-	int64_t now = os_nanotime();
-	if (__builtin_add_overflow(now, ns, &t.when))
-		t.when = INT64_MAX; /* never, in practice */
+	t.when = when_after(ns);
 	t.f = goroutineReady;
 	t.arg = getg();
 	t.idx = -1;
@@ -319,11 +327,7 @@ static bool on_goroutine(const char *what)
 
 static void timer_start(struct sl_timer *st, int64_t ns)
 {
-	int64_t now = os_nanotime();
-	if (ns <= 0)
-		st->t.when = now;
-	else if (__builtin_add_overflow(now, ns, &st->t.when))
-		st->t.when = INT64_MAX;
+	st->t.when = when_after(ns);
 	addtimer(&st->t);
 }
 

@@ -13,9 +13,18 @@ SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # the tsan/asan presets (clang 14's sanitizer runtimes); gdb + python3: the
 # bootstrap walk test; binutils: readelf; libbenchmark-dev: bench/'s Google
 # Benchmark shim; libboost-fiber-dev: the Boost.Fiber column; golang-go: the
-# Go twins (bench/go); python3-scipy, python3-matplotlib: bench/report.py.
+# Go twins (bench/go); python3-scipy, python3-matplotlib: bench/report.py and
+# ci/; valgrind: instruction counts (scripts/opcount); chromium,
+# libjs-chart.js: the dashboard and its browser test; npm: the workflow
+# validator (@action-validator/cli), python3-yaml: its checks of what the
+# workflows name; shellcheck: the scripts' lint test; git:
+# the nightly's commits and baselines.
 SL_PACKAGES=(cmake ninja-build gcc g++ clang libclang-rt-14-dev gdb python3 binutils
-	libbenchmark-dev libboost-fiber-dev golang-go python3-scipy python3-matplotlib)
+	libbenchmark-dev libboost-fiber-dev golang-go python3-scipy python3-matplotlib
+	valgrind chromium libjs-chart.js shellcheck git python3-yaml)
+# npm: Debian's package, unless an npm is already there (NodeSource's nodejs
+# ships its own and conflicts with Debian's npm).
+command -v npm >/dev/null || SL_PACKAGES+=(npm)
 
 sl_ensure_packages() {
 	local missing=() p

@@ -9,6 +9,12 @@
  * parked pool unless the body sizes it, and calls the body. The state is touched only by that
  * goroutine until sl_run returns, so it needs no lock even though the goroutine may move between
  * threads.
+ *
+ * CPU time is the whole process's (MeasureProcessCPUTime, the /process_time in
+ * every name). Google Benchmark's default reads the CPU clock of the thread
+ * that starts and stops the timer: here a goroutine, which at procs > 1 may
+ * start it on one M and stop it on another (0 ns was read at procs 2), while
+ * the benchmark's other goroutines run on other Ms.
  */
 #include <schedlab.h>
 #include <stdio.h>
@@ -41,27 +47,40 @@ static void run_on_goroutine(gb_state *st, void *ctx)
 		gb_skip_with_error(st, "sl_run failed");
 }
 
+/* The whole number >= 1 in environment variable `name`, or `unset`; a bad
+ * value stops the program before anything runs. */
+static int64_t env_count(const char *name, int64_t unset)
+{
+	const char *s = getenv(name);
+	char *end;
+
+	if (s == NULL)
+		return unset;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1) {
+		fprintf(stderr, "schedlab_bench: %s=%s: want a whole number >= 1\n", name, s);
+		exit(2);
+	}
+	return v;
+}
+
 /* SCHEDLAB_BENCH_ITERATIONS=N: every benchmark runs exactly N iterations,
  * once (for instruction counts under callgrind: scripts/opcount). 0 when
- * unset; a bad value stops the program before anything runs. */
+ * unset. */
 static int64_t fixed_iterations(void)
 {
 	static int64_t n = -1;
-	if (n >= 0)
-		return n;
-	const char *s = getenv("SCHEDLAB_BENCH_ITERATIONS");
-	char *end;
-	n = 0;
-	if (s == NULL)
-		return n;
-	long long v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1) {
-		fprintf(stderr,
-			"schedlab_bench: SCHEDLAB_BENCH_ITERATIONS=%s: want a whole number >= 1\n",
-			s);
-		exit(2);
-	}
-	return n = v;
+	if (n < 0)
+		n = env_count("SCHEDLAB_BENCH_ITERATIONS", 0);
+	return n;
+}
+
+int64_t bench_max_parked(void)
+{
+	static int64_t n = -1;
+	if (n < 0)
+		n = env_count("SCHEDLAB_BENCH_MAX_PARKED", INT64_MAX);
+	return n;
 }
 
 void bench_register(const struct bench_def *d)
@@ -82,6 +101,7 @@ void bench_register(const struct bench_def *d)
 		for (int j = 0; j < nprocs; j++)
 			gb_arg(b, procs[j]);
 	}
+	gb_process_cpu_time(b);
 	if (d->manual_time)
 		gb_manual_time(b);
 	else

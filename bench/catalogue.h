@@ -7,8 +7,8 @@
  * and GOMAXPROCS is set to the run's procs argument before the body starts
  * (and before its timer does). The body finds procs with sl_gomaxprocs(0).
  *
- * Names follow bench/README.md: NAME/[ARG:value/]procs:P/real_time, procs
- * being 1 and the CPU count, or 1 only.
+ * Names follow bench/README.md: NAME/[ARG:value/]procs:P/process_time/real_time
+ * (or manual_time), procs being 1 and the CPU count, or 1 only.
  */
 #ifndef BENCH_CATALOGUE_H
 #define BENCH_CATALOGUE_H
@@ -34,6 +34,11 @@ struct bench_def {
 /* Registers d with Google Benchmark; call before gb_main. d must outlive the
  * run. */
 void bench_register(const struct bench_def *d);
+
+/* SCHEDLAB_BENCH_MAX_PARKED=K: the benchmarks that park more than K
+ * goroutines are not registered (ci/nightly --quick leaves out the million);
+ * unset, no limit. The Go twins read the same variable. */
+int64_t bench_max_parked(void);
 
 /* The value of d->arg_name for this run. */
 static inline int64_t bench_arg(const gb_state *st)

@@ -29,5 +29,6 @@ void register_memory(void)
 {
 	static const struct bench_def def = {
 	    .name = "ParkedMemory", .body = parked_memory, .iterations = 1, .parked_pool = true};
-	bench_register(&def);
+	if (parked <= bench_max_parked())
+		bench_register(&def);
 }

@@ -25,12 +25,16 @@ static void scale_spawn(gb_state *st)
 void register_scale(void)
 {
 	static const int64_t parked[] = {1000, 10000, 100000, 1000000};
-	static const struct bench_def def = {
+	static struct bench_def def = {
 	    .name = "ScaleSpawn",
 	    .body = scale_spawn,
 	    .arg_name = "parked",
 	    .arg_values = parked,
-	    .arg_count = sizeof parked / sizeof parked[0],
 	};
-	bench_register(&def);
+
+	while ((size_t)def.arg_count < sizeof parked / sizeof parked[0] &&
+	       parked[def.arg_count] <= bench_max_parked())
+		def.arg_count++;
+	if (def.arg_count > 0)
+		bench_register(&def);
 }

@@ -1,10 +1,18 @@
 #!/usr/bin/python3
-"""bench/smoke_check.py: checks for ctest that assert nothing about speed.
+"""bench/smoke_check.py: the checks ctest makes of a smoke run and of the Go twins.
 
-    smoke_check.py run JSON [--exclude REGEX]
+    smoke_check.py run JSON [--exclude REGEX] [--floor]
         JSON is schedlab_bench's --benchmark_out: every benchmark must have
         run (at least one iteration, no error_occurred), and every catalogue
         name of bench/README.md must be there unless REGEX excludes it.
+        --floor (release builds): SwitchFloor's round trip must cost less
+        CPU time than YieldPingPong's at procs 1. The floor is two bare
+        switches and the yield round trip four switches plus the scheduler,
+        so a sound floor is a sixth to an eighth of it (6.5 ns against 53
+        on Intel Xeon, 15 against 90 to 100 on AMD EPYC), and it came out
+        above it when the benchmark lost the floor (104-142 ns on Intel
+        while every switch changed MXCSR). CPU time, the whole process's,
+        is not inflated by the process waiting for a CPU.
     smoke_check.py twins C_LIST GO_LIST
         C_LIST is `schedlab_bench --benchmark_list_tests`, GO_LIST is
         `go test -list Benchmark` over bench/go: every C benchmark but
@@ -19,6 +27,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
 NO_GO_TWIN = {"SwitchFloor"}
+NS_PER = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def catalogue_names():
@@ -58,6 +67,25 @@ def check_run(path, exclude):
     return errors
 
 
+def check_floor(path):
+    cpu = {}
+    for b in json.loads(Path(path).read_text()).get("benchmarks", []):
+        if b.get("run_type") == "aggregate" or b.get("error_occurred"):
+            continue
+        parts = b.get("run_name", b["name"]).split("/")
+        if parts[0] in ("SwitchFloor", "YieldPingPong") and "procs:1" in parts:
+            cpu[parts[0]] = float(b["cpu_time"]) * NS_PER[b.get("time_unit", "ns")]
+    missing = sorted({"SwitchFloor", "YieldPingPong"} - cpu.keys())
+    if missing:
+        return [f"floor: {' and '.join(missing)} at procs 1 did not run"]
+    floor, yield_ = cpu["SwitchFloor"], cpu["YieldPingPong"]
+    print(f"floor: SwitchFloor {floor:.1f} ns, YieldPingPong {yield_:.1f} ns CPU time at procs 1")
+    if floor < yield_:
+        return []
+    return [f"floor: SwitchFloor ({floor:.1f} ns) is not below YieldPingPong ({yield_:.1f} ns) "
+            "at procs 1: the bare switch costs more than a scheduler round trip"]
+
+
 def check_twins(c_list, go_list):
     c = {base_name(line) for line in Path(c_list).read_text().split() if line}
     go = {
@@ -75,12 +103,17 @@ def check_twins(c_list, go_list):
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "run":
-        exclude = None
-        if len(argv) == 4 and argv[2] == "--exclude":
-            exclude = argv[3]
-        elif len(argv) != 2:
-            return usage()
+        exclude, floor, rest = None, False, argv[2:]
+        while rest:
+            if rest[0] == "--exclude" and len(rest) >= 2:
+                exclude, rest = rest[1], rest[2:]
+            elif rest[0] == "--floor":
+                floor, rest = True, rest[1:]
+            else:
+                return usage()
         errors = check_run(argv[1], exclude)
+        if floor:
+            errors += check_floor(argv[1])
     elif len(argv) == 3 and argv[0] == "twins":
         errors = check_twins(argv[1], argv[2])
     else:

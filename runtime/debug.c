@@ -97,7 +97,12 @@ static bool parseint(const char *s, size_t len, int32_t *out)
 }
 
 /* SL_DEBUG=schedtrace=MS,scheddetail=1, in the spirit of GODEBUG. Unknown
- * keys and bad values are reported and ignored. */
+ * keys and bad values are reported and ignored. sysmonoff=1 starts no
+ * sysmon: nothing then retakes a P from a syscall or ends a goroutine's 10ms
+ * slice, so a hog is never preempted and a blocking syscall holds its P; what
+ * is left runs the same instructions whatever the clock says, which is what
+ * scripts/opcount wants under valgrind (its clock runs 50 times slow, and
+ * sysmon's ticks and preemptions would become part of every op). */
 void parsedebugvars(void)
 {
 	const char *env = getenv("SL_DEBUG");
@@ -119,10 +124,12 @@ void parsedebugvars(void)
 				ok = parseint(v, vlen, &debug.scheddetail);
 			else if (klen == 10 && !memcmp(s, "stackguard", 10))
 				ok = parseint(v, vlen, &debug.stackguard) && debug.stackguard <= 1;
+			else if (klen == 9 && !memcmp(s, "sysmonoff", 9))
+				ok = parseint(v, vlen, &debug.sysmonoff) && debug.sysmonoff <= 1;
 		}
 		if (!ok)
 			print("schedlab: SL_DEBUG: ignoring \"%.*s\" (want schedtrace=MS, "
-			      "scheddetail=1 or stackguard=1)\n",
+			      "scheddetail=1, stackguard=1 or sysmonoff=1)\n",
 			      (int)len, s);
 		s += len;
 		if (*s == ',')

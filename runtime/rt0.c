@@ -107,7 +107,8 @@ void runtime_main(void *unused)
 {
 	(void)unused;
 	atomic_store(&mainStarted, true);
-	newm(sysmon, NULL, false, -1);
+	if (!debug.sysmonoff)
+		newm(sysmon, NULL, false, -1);
 	atomic_store(&runtime_state, 2);
 	os_futexwakeup(&runtime_state, INT32_MAX);
 #ifdef SL_SIM

@@ -94,6 +94,7 @@ struct dbgvars {
 	int32_t schedtrace; /* ms between traces; 0 off */
 	int32_t scheddetail;
 	int32_t stackguard; /* 1: mprotect guard pages even where madvise works */
+	int32_t sysmonoff;  /* 1: no sysmon (deterministic instruction counts) */
 };
 extern HIDDEN struct dbgvars debug;
 HIDDEN void parsedebugvars(void);

@@ -254,6 +254,7 @@ void bench_register(const char *name, bench_body body, bool procs1_only)
 	b->Arg(1);
 	if (!procs1_only && n > 1)
 		b->Arg(n);
+	b->MeasureProcessCPUTime();
 	b->UseRealTime();
 }
 

@@ -22,6 +22,9 @@ import (
 const parkedMemoryCount = 1000000
 
 func BenchmarkParkedMemory(b *testing.B) {
+	if parkedMemoryCount > maxParked {
+		b.Skipf("SCHEDLAB_BENCH_MAX_PARKED=%d: no million parked goroutines", maxParked)
+	}
 	if poolSize != 0 {
 		b.Fatalf("pool holds %d goroutines before ParkedMemory", poolSize)
 	}

@@ -8,6 +8,8 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"sync"
@@ -66,6 +68,22 @@ func resize(b testing.TB, k int) {
 	}
 	poolSize = k
 }
+
+// maxParked is SCHEDLAB_BENCH_MAX_PARKED, as the C catalogue reads it: the
+// benchmarks that park more goroutines do not run (ci/nightly --quick leaves
+// out the million). Unset: no limit. A bad value stops the binary at once.
+var maxParked = func() int {
+	s, ok := os.LookupEnv("SCHEDLAB_BENCH_MAX_PARKED")
+	if !ok {
+		return math.MaxInt
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		fmt.Fprintf(os.Stderr, "go_bench: SCHEDLAB_BENCH_MAX_PARKED=%s: want a whole number >= 1\n", s)
+		os.Exit(2)
+	}
+	return n
+}()
 
 // readRSS returns the process's resident set in bytes: field 2 of
 // /proc/self/statm (resident pages) times the page size.

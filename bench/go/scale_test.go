@@ -13,6 +13,9 @@ import (
 
 func BenchmarkScaleSpawn(b *testing.B) {
 	for _, k := range []int{1000, 10000, 100000, 1000000} {
+		if k > maxParked {
+			break
+		}
 		k := k
 		b.Run(fmt.Sprintf("parked=%d", k), func(b *testing.B) {
 			resize(b, k)

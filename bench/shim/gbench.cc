@@ -3,7 +3,8 @@
 // The opaque C handles are the C++ objects themselves: a gb_state* is a
 // benchmark::State*, a gb_benchmark* a benchmark::internal::Benchmark*. A C
 // benchmark is registered as a lambda that captures its function and context
-// pointer and calls them with the state.
+// pointer and calls them with the state. The keep-running calls pass the
+// profiler marks of gbench.h on the way in and out of the timed region.
 
 #include "gbench.h"
 
@@ -32,14 +33,46 @@ gb_benchmark *C(benchmark::internal::Benchmark *b)
 	return reinterpret_cast<gb_benchmark *>(b);
 }
 
+// The state whose timed region is open (one run at a time; the body may call
+// from different threads, one after another).
+const benchmark::State *timed = nullptr;
+
+void open_timing(const benchmark::State *st)
+{
+	if (st != timed) {
+		timed = st;
+		gb_mark_timing_start();
+	}
+}
+
+void close_timing(const benchmark::State *st)
+{
+	if (st == timed) {
+		gb_mark_timing_stop();
+		timed = nullptr;
+	}
+}
+
 } // namespace
 
 extern "C" {
 
+// Not inlined, not optimized away: the empty asm is a side effect.
+__attribute__((noinline)) void gb_mark_timing_start(void)
+{
+	__asm__ volatile("");
+}
+__attribute__((noinline)) void gb_mark_timing_stop(void)
+{
+	__asm__ volatile("");
+}
+
 gb_benchmark *gb_register(const char *name, gb_func fn, void *ctx)
 {
-	return C(benchmark::RegisterBenchmark(
-	    name, [fn, ctx](benchmark::State &st) { fn(reinterpret_cast<gb_state *>(&st), ctx); }));
+	return C(benchmark::RegisterBenchmark(name, [fn, ctx](benchmark::State &st) {
+		fn(reinterpret_cast<gb_state *>(&st), ctx);
+		close_timing(&st);
+	}));
 }
 
 gb_benchmark *gb_arg(gb_benchmark *b, int64_t x)
@@ -84,6 +117,10 @@ gb_benchmark *gb_manual_time(gb_benchmark *b)
 {
 	return C(B(b)->UseManualTime());
 }
+gb_benchmark *gb_process_cpu_time(gb_benchmark *b)
+{
+	return C(B(b)->MeasureProcessCPUTime());
+}
 gb_benchmark *gb_iterations(gb_benchmark *b, int64_t n)
 {
 	return C(B(b)->Iterations(n));
@@ -105,11 +142,19 @@ int gb_main(int argc, char **argv)
 
 bool gb_keep_running(gb_state *st)
 {
-	return S(st)->KeepRunning();
+	open_timing(S(st));
+	bool more = S(st)->KeepRunning();
+	if (!more)
+		close_timing(S(st));
+	return more;
 }
 bool gb_keep_running_batch(gb_state *st, int64_t n)
 {
-	return S(st)->KeepRunningBatch(n);
+	open_timing(S(st));
+	bool more = S(st)->KeepRunningBatch(n);
+	if (!more)
+		close_timing(S(st));
+	return more;
 }
 int64_t gb_max_iterations(const gb_state *st)
 {

@@ -25,6 +25,13 @@
  * Google Benchmark, the last batch may overshoot the planned iteration count;
  * the overshoot is counted. A body that does b.N-style work in one go asks for
  * gb_max_iterations(st) and runs one batch of exactly that size.
+ *
+ * Profiler marks: gb_mark_timing_start and gb_mark_timing_stop are empty
+ * functions, entered just before a run's timed region opens (the first
+ * gb_keep_running or gb_keep_running_batch) and just after it closes (the
+ * call that returns false, or the body's return). A profiler can cut there:
+ * scripts/opcount has callgrind dump its counters on entry to each, so the
+ * timed region of every run is one dump, without its set-up.
  */
 #ifndef GBENCH_H
 #define GBENCH_H
@@ -50,8 +57,9 @@ gb_benchmark *gb_arg_names(gb_benchmark *b, const char *const *names, int n);
 gb_benchmark *gb_range(gb_benchmark *b, int64_t lo, int64_t hi); /* lo, lo*8, ..., hi */
 gb_benchmark *gb_range_multiplier(gb_benchmark *b, int multiplier);
 gb_benchmark *gb_threads(gb_benchmark *b, int nthreads);
-gb_benchmark *gb_real_time(gb_benchmark *b);   /* report wall-clock time */
-gb_benchmark *gb_manual_time(gb_benchmark *b); /* report gb_set_iteration_time's */
+gb_benchmark *gb_real_time(gb_benchmark *b);	    /* report wall-clock time */
+gb_benchmark *gb_manual_time(gb_benchmark *b);	    /* report gb_set_iteration_time's */
+gb_benchmark *gb_process_cpu_time(gb_benchmark *b); /* CPU time of all threads, not the caller's */
 gb_benchmark *gb_iterations(gb_benchmark *b, int64_t n);
 gb_benchmark *gb_min_time(gb_benchmark *b, double seconds);
 
@@ -59,6 +67,10 @@ gb_benchmark *gb_min_time(gb_benchmark *b, double seconds);
  * (--benchmark_filter, --benchmark_format=json, ...). Returns the exit
  * status: 0, or 1 when an argument was not recognized. */
 int gb_main(int argc, char **argv);
+
+/* The profiler marks (see above); not for calling. */
+void gb_mark_timing_start(void);
+void gb_mark_timing_stop(void);
 
 /* The state, from inside a benchmark function. */
 bool gb_keep_running(gb_state *st);

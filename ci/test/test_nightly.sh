@@ -3,7 +3,8 @@
 # benchmarks, two repetitions and two seconds of one fuzzer, into a scratch
 # history, dashboard and fuzz directory under WORKDIR (nothing in results/).
 #
-#   1. bad arguments and a baseline git does not know: exit 2, nothing written;
+#   1. bad arguments, a baseline git does not know and one that does not
+#      build: exit 2, nothing measured, nothing written to the history;
 #   2. a first run without a baseline: exit 0, one history document, a summary
 #      that calls it the first run, a dashboard;
 #   3. a second run with --baseline HEAD: the baseline is built in its
@@ -41,6 +42,21 @@ ci/nightly "${common[@]}" --baseline no-such-revision --out "$work/bad" >"$work/
 expect_rc 2 $? "--baseline no-such-revision"
 grep -q "not a commit" "$work/bad2.log" || fail "a bad baseline: no message"
 if [ -e "$work/bad" ] || [ -e "$work/history" ]; then fail "a bad baseline wrote files"; fi
+
+# A baseline that does not build (a commit of this tree whose CMakeLists.txt
+# fails, made without touching the checkout): exit 2 before any measurement.
+idx=$(mktemp)
+GIT_INDEX_FILE=$idx git read-tree HEAD &&
+	blob=$( (git show HEAD:CMakeLists.txt && echo 'message(FATAL_ERROR "a broken baseline")') |
+		git hash-object -w --stdin) &&
+	GIT_INDEX_FILE=$idx git update-index --cacheinfo "100644,$blob,CMakeLists.txt" &&
+	broken=$(git commit-tree -p HEAD -m "a broken baseline" "$(GIT_INDEX_FILE=$idx git write-tree)")
+rm -f "$idx"
+ci/nightly "${common[@]}" --baseline "$broken" --out "$work/broken" >"$work/bad3.log" 2>&1
+expect_rc 2 $? "a baseline that does not build"
+grep -q "does not build" "$work/bad3.log" || fail "a baseline that does not build: no message"
+grep -qE '^\[nightly 2/6\] bench .*started' "$work/bad3.log" && fail "a broken baseline: bench ran"
+if [ -e "$work/history" ]; then fail "a broken baseline wrote a history"; fi
 
 # 2. the first run
 ci/nightly "${common[@]}" --no-baseline --out "$work/run1" >"$work/run1.log" 2>&1

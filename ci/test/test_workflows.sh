@@ -35,23 +35,13 @@ fail() {
 }
 skip() { echo "skip  $*"; }
 
-# --- tools: node and npm (Debian's npm brings nodejs), shellcheck
-missing=()
-{ command -v node && command -v npm; } >/dev/null || missing+=(npm)
-command -v shellcheck >/dev/null || missing+=(shellcheck)
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "missing: ${missing[*]}"
-	if [ "$(id -u)" -eq 0 ]; then
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; } || {
-			echo "error: apt-get install failed" >&2
-			exit 1
-		}
-	else
-		echo "run this, then try again:"
-		echo "  sudo apt-get install -y ${missing[*]}"
-		exit 1
-	fi
-fi
+# --- tools: node and npm, shellcheck, python3-yaml (scripts/lib.sh's check:
+# installed when root, else the apt-get line and exit 1)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+SL_PACKAGES=(shellcheck python3-yaml)
+command -v npm >/dev/null || SL_PACKAGES+=(npm)
+sl_ensure_packages
 
 installed=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
 	"$TOOLS/node_modules/@action-validator/cli/package.json" 2>/dev/null)

@@ -213,7 +213,11 @@ def fmt_seconds(s):
     return f"{s // 60}m{s % 60:02d}s"
 
 
-def write_summary(path, *, doc, steps, regressions, improvements, info, new, links, errors):
+def write_summary(path, *, doc, steps, regressions, improvements, info, new, links, errors,
+                  compare=None):
+    rows = len(compare["benchmarks"]) if compare else 0
+    noisy = [f"`{e['name']}` {e['procs']}" for e in (compare or {}).get("benchmarks", [])
+             if e.get("noisy")]
     head = (f"# schedlab nightly: {doc['commit'][:12]}{' (dirty)' if doc['dirty'] else ''}, "
             f"{doc['date']}" if doc else "# schedlab nightly: no benchmark results")
     failed = [s for s in steps if s["status"] == "failed"]
@@ -244,6 +248,16 @@ def write_summary(path, *, doc, steps, regressions, improvements, info, new, lin
         section("Smaller steps", info, "")
     if errors:
         section("Problems", errors, "")
+    if noisy:
+        lines += ["", f"{len(noisy)} of {rows} rows are noisy (C or Go CV above 5%; "
+                  "compare.md marks them): " + ", ".join(noisy[:12])
+                  + (", ..." if len(noisy) > 12 else "")]
+    fuzz = load_json(path.parent / "fuzz.json", [])
+    if fuzz:
+        lines += ["", "## Fuzzing", "", "| target | seconds | execs | exec/s | coverage | corpus "
+                  "| crashes |", "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {f['target']} | {f['seconds']:g} | {f['execs']} | {f['exec_per_s']:g} | "
+                  f"{f['coverage']} | {f['corpus_size']} | {f['crashes']} |" for f in fuzz]
     lines += ["", "## Steps", "", "| step | status | time | detail |", "|---|---|---:|---|"]
     lines += [f"| {s['name']} | {s['status']} | {fmt_seconds(s['seconds'])} | {s['detail']} |"
               for s in steps]
@@ -305,7 +319,8 @@ def record(args):
         links.append("[compare.md](bench/compare.md)")
 
     write_summary(out / "summary.md", doc=doc, steps=steps, regressions=regressions,
-                  improvements=improvements, info=info, new=new, links=links, errors=errors)
+                  improvements=improvements, info=info, new=new, links=links, errors=errors,
+                  compare=compare)
     for e in errors:
         print(f"summary.py: {e}", file=sys.stderr)
     if errors:

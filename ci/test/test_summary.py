@@ -140,6 +140,28 @@ class HistoryFindingsTest(unittest.TestCase):
         self.assertIn("2026-11-01", name)
 
 
+class SummaryTest(unittest.TestCase):
+    def test_sections(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            (out / "fuzz.json").write_text(json.dumps([{
+                "target": "runq", "seconds": 45.0, "execs": 9000, "exec_per_s": 200.0,
+                "coverage": 512, "features": 900, "corpus_size": 77, "crashes": 1}]))
+            steps = [{"name": "fuzz", "status": "failed", "seconds": 45.0, "detail": "exit 1"}]
+            compare = {"benchmarks": [{"name": "A", "procs": 1, "noisy": True},
+                                      {"name": "B", "procs": 2, "noisy": False}]}
+            summary.write_summary(out / "summary.md", doc=make_doc(0, {("A", 1): 1.0}),
+                                  steps=steps, regressions=["`A` procs 1: slower [A/B]"],
+                                  improvements=[], info=[], new=[], links=["[d](x)"],
+                                  errors=[], compare=compare)
+            text = (out / "summary.md").read_text()
+        self.assertIn("**1 regression**; **failed steps: fuzz**", text)
+        self.assertIn("- `A` procs 1: slower [A/B]", text)
+        self.assertIn("1 of 2 rows are noisy", text)
+        self.assertIn("| runq | 45 | 9000 | 200 | 512 | 77 | 1 |", text)
+        self.assertIn("| fuzz | failed | 0m45s | exit 1 |", text)
+
+
 class FuzzFiguresTest(unittest.TestCase):
     def test_libfuzzer_log(self):
         log = ("INFO: Seed: 1\n#2\tINITED cov: 10 ft: 11 corp: 2/20b exec/s: 0 rss: 30Mb\n"

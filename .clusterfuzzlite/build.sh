@@ -4,7 +4,4 @@
 # sanitizer being built; fuzz/build.sh builds every fuzz target into $OUT with
 # its dictionary, options and seed corpus.
 cd "$SRC/schedlab"
-fuzz/build.sh
-# The options files name the dictionaries as in fuzz/ (dict = api.dict), and
-# the engine looks for that name next to the target.
-cp fuzz/*.dict "$OUT/"
+exec fuzz/build.sh

@@ -6,7 +6,8 @@
 #   CC=clang CFLAGS="-O1 -g -fsanitize=address,fuzzer-no-link" \
 #   LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/build.sh
 #
-# Each target gets $OUT/fuzz_NAME, its .dict and .options, and a seed corpus
+# Each target gets $OUT/fuzz_NAME, its NAME.dict (the name its options file
+# gives) and fuzz_NAME.options, and a seed corpus
 # zip ($OUT/fuzz_NAME_seed_corpus.zip).
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}" "${OUT:=$SRC/build/oss-fuzz}"
@@ -31,7 +32,9 @@ for src in "$SRC"/fuzz/fuzz_*.c; do
 	t="${name#fuzz_}"
 	$CC $CFLAGS "${defs[@]}" -I"$SRC/fuzz" "$src" "$WORK/libschedlab_sim.a" \
 		$LIB_FUZZING_ENGINE -o "$OUT/$name"
-	[ -f "$SRC/fuzz/$t.dict" ] && cp "$SRC/fuzz/$t.dict" "$OUT/$name.dict"
+	# The options file names its dictionary as in fuzz/ (dict = api.dict),
+	# and the engine looks for that name next to the target.
+	[ -f "$SRC/fuzz/$t.dict" ] && cp "$SRC/fuzz/$t.dict" "$OUT/$t.dict"
 	[ -f "$SRC/fuzz/$name.options" ] && cp "$SRC/fuzz/$name.options" "$OUT/$name.options"
 	if [ -d "$SRC/fuzz/corpus/$t" ]; then
 		(cd "$SRC/fuzz/corpus/$t" && python3 -c '

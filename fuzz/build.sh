@@ -15,11 +15,11 @@ mkdir -p "$OUT"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# The simulated runtime: every runtime source but os_linux.c.
-defs=(-DSL_SIM -DSL_SCHEDCHECK -std=gnu11 -I"$SRC/runtime" -I"$SRC/runtime/include")
+# The simulated runtime: core, the architecture (less its entry points) and os/sim.
+defs=(-DSL_SIM -DSL_SCHEDCHECK -std=gnu11 -I"$SRC/runtime/core" -I"$SRC/runtime/arch/amd64" -I"$SRC/runtime/os" -I"$SRC/runtime/os/sim" -I"$SRC/runtime/include")
 objs=()
-for f in "$SRC"/runtime/*.c "$SRC"/runtime/asm_amd64.S "$SRC"/fuzz/fuzz_common.c; do
-	case "$(basename "$f")" in os_linux.c) continue ;; esac
+for f in "$SRC"/runtime/core/*.c "$SRC"/runtime/arch/amd64/*.[cS] "$SRC"/runtime/os/sim/*.c "$SRC"/fuzz/fuzz_common.c; do
+	case "$(basename "$f")" in rt0_*) continue ;; esac
 	o="$WORK/$(basename "$f").o"
 	$CC $CFLAGS "${defs[@]}" -c "$f" -o "$o"
 	objs+=("$o")
@@ -30,7 +30,7 @@ for src in "$SRC"/fuzz/fuzz_*.c; do
 	name="$(basename "$src" .c)"
 	[ "$name" = fuzz_common ] && continue
 	t="${name#fuzz_}"
-	$CC $CFLAGS "${defs[@]}" -I"$SRC/fuzz" "$src" "$WORK/libschedlab_sim.a" \
+	$CC $CFLAGS "${defs[@]}" -I"$SRC/fuzz" -I"$SRC/runtime/test" "$src" "$WORK/libschedlab_sim.a" \
 		$LIB_FUZZING_ENGINE -o "$OUT/$name"
 	# The options file names its dictionary as in fuzz/ (dict = api.dict),
 	# and the engine looks for that name next to the target.

@@ -37,7 +37,7 @@
 #include "schedlab.h"
 #include "schedlab_chan.h"
 #include "schedlab_sync.h"
-#include "test/sleeper.h"
+#include "sleeper.h" /* runtime/test: the timed-wait helper the tests share */
 
 #include <string.h>
 

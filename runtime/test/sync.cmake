@@ -1,4 +1,4 @@
-# Semaphores, sl_mutex and sl_waitgroup (issue 3): runtime/sema.c.
+# Semaphores, sl_mutex and sl_waitgroup (issue 3): runtime/core/sema.c.
 # test_sema is white-box (sema.h); test_sync uses the public API, with a
 # peek at sl_mutex's state bits. Each mode is one run; see the files.
 

@@ -1,0 +1,20 @@
+# runtime/core: the scheduler, channels, sync and time; the same files in
+# every build, over whichever OS backend and architecture.
+set(SL_CORE_SOURCES
+  chan.c
+  debug.c
+  goroutine.c
+  lock.c
+  proc.c
+  rt0.c
+  runq.c
+  schedcheck.c
+  select.c
+  sema.c
+  stack.c
+  stw.c
+  sync.c
+  syscall.c
+  sysmon.c
+  time.c
+)

@@ -463,12 +463,7 @@ int sl_chan_close(sl_chan *ch)
 	 * it. While _Gwaiting and dequeued, a G's schedlink is ours. */
 	gList ready = {0};
 	struct sudog *sg;
-#ifdef SL_INJECT_close_misses_receiver
-	/* off by one: stops while one receiver is left queued */
-	while (c->recvq.first != c->recvq.last && (sg = dequeue(&c->recvq))) {
-#else
 	while ((sg = dequeue(&c->recvq))) {
-#endif
 		chanzero(c, sg->elem);
 		struct g *gp = sg->g;
 		sudogdone(sg, false);

@@ -378,13 +378,7 @@ void goready(struct g *gp)
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}
-#ifdef SL_INJECT_missing_wakep
-	/* only a G on the global queue is thought to need an M woken */
-	if (!(mp && mp->p))
-		wakep();
-#else
 	wakep();
-#endif
 }
 
 #ifdef SL_SIM

@@ -195,16 +195,11 @@ void wirep(struct p *pp)
 	if (gp->m->p)
 		throw("wirep: already in go");
 	uint32_t status = atomic_load(&pp->status);
-#ifdef SL_INJECT_wirep_no_check
-	/* the check is gone: a P bound elsewhere is silently rebound */
-	(void)status;
-#else
 	if (pp->m || status != _Pidle) {
 		long long id = pp->m ? (long long)pp->m->id : -1;
 		print("wirep: p->m=%p(%lld) p->status=%u\n", (void *)pp->m, id, status);
 		throw("wirep: invalid p state");
 	}
-#endif
 	gp->m->p = pp;
 	pp->m = gp->m;
 	setpstatus(pp, _Prunning);
@@ -230,11 +225,7 @@ struct p *releasep(void)
 		throw("releasep: invalid p state");
 	}
 	gp->m->p = NULL;
-#ifdef SL_INJECT_releasep_keeps_m
-	/* pp->m is left pointing at the M that released it */
-#else
 	pp->m = NULL;
-#endif
 	setpstatus(pp, _Pidle);
 	SCHEDPOINT("releasep");
 	return pp;
@@ -408,35 +399,17 @@ static void p_destroy(struct p *pp, struct p *plocal)
 	 * ends up in front of it. An M that has dropped its P may be scanning
 	 * every ring meanwhile (findrunnable), hence the atomics. */
 	uint32_t head = atomic_load(&pp->runqhead);
-#ifdef SL_INJECT_procresize_drops_runq
-	/* the ring is emptied, not drained: its Gs are lost */
-	atomic_store(&pp->runqtail, head);
-#else
 	for (uint32_t tail = atomic_load(&pp->runqtail); tail != head;) {
 		tail--;
 		globrunqputhead(atomic_load_relaxed(&pp->runq[tail % RUNQ_SIZE]));
 		atomic_store(&pp->runqtail, tail);
 	}
-#endif
-#ifdef SL_INJECT_procresize_forgets_runnext
-	/* runnext is forgotten: it stays on the dead P */
-#else
 	struct g *next = atomic_load(&pp->runnext);
 	if (next) {
 		globrunqputhead(next);
 		atomic_store(&pp->runnext, NULL);
 	}
-#endif
-#ifdef SL_INJECT_destroyed_p_drops_timers
-	/* the dead P's heap is reset instead of moved: its timers never fire */
-	(void)plocal;
-	free(pp->timers);
-	pp->timers = NULL;
-	pp->ntimers = pp->captimers = 0;
-	atomic_store(&pp->timer0When, 0);
-#else
 	moveTimers(plocal, pp);
-#endif
 	gfpurge(pp);
 	stackcache_clear(pp);
 	setpstatus(pp, _Pdead);

@@ -167,20 +167,11 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t head, uint32_t tail
 		return false;
 	batch[n] = gp;
 	gQueue q = {NULL, NULL};
-#ifdef SL_INJECT_runqput_overflow_loses_g
-	/* off by one: batch[n], gp itself, is never queued */
-	for (uint32_t i = 0; i < n; i++)
-		gqueue_push_back(&q, batch[i]);
-	lock(&sched.lock);
-	globrunqputbatch(&q, (int32_t)n);
-	unlock(&sched.lock);
-#else
 	for (uint32_t i = 0; i <= n; i++)
 		gqueue_push_back(&q, batch[i]);
 	lock(&sched.lock);
 	globrunqputbatch(&q, (int32_t)(n + 1));
 	unlock(&sched.lock);
-#endif
 	return true;
 }
 
@@ -267,15 +258,9 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchHead, boo
 				if (next) {
 					if (atomic_load(&pp->status) == _Prunning)
 						os_usleep(3);
-#ifdef SL_INJECT_steal_races_runnext
-					/* a plain store: the owner may have taken or
-					 * replaced next during the sleep */
-					atomic_store(&pp->runnext, NULL);
-#else
 					SCHEDPOINT("runqgrab runnext CAS");
 					if (!atomic_cas(&pp->runnext, next, NULL))
 						continue;
-#endif
 					atomic_store_relaxed(&batch[batchHead % RUNQ_SIZE], next);
 					return 1;
 				}

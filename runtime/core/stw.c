@@ -35,12 +35,8 @@ void gcstopm(void)
 		throw("gcstopm: not waiting for gc");
 	if (mp->spinning) {
 		mp->spinning = false;
-#ifdef SL_INJECT_spinning_leak
-		/* nmspinning is not decremented on this path */
-#else
 		if (atomic_xadd(&sched.nmspinning, -1) < 0)
 			throw("gcstopm: negative nmspinning");
-#endif
 	}
 	struct p *pp = releasep();
 	lock(&sched.lock);

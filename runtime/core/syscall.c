@@ -58,22 +58,6 @@ static bool exitsyscallfast(struct p *oldp)
 		wirep(oldp);
 		return true;
 	}
-#ifdef SL_INJECT_exitsyscall_dead_p
-	/* a resize destroyed our P while we were out: nobody else can have it,
-	 * so revive it for us (never mind that id >= gomaxprocs) */
-	if (oldp && caspstatus(oldp, _Pdead, _Pidle)) {
-		wirep(oldp);
-		return true;
-	}
-#endif
-#ifdef SL_INJECT_wirep_no_check
-	/* sysmon (or a stop) took our P and left it idle: take it back, but
-	 * without pidleget, so it stays on the idle list for another M */
-	if (oldp && atomic_load(&oldp->status) == _Pidle) {
-		wirep(oldp);
-		return true;
-	}
-#endif
 	if (atomic_load(&sched.npidle) > 0) {
 		lock(&sched.lock);
 		struct p *pp = pidleget();

@@ -90,8 +90,8 @@ NS_PER = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 GB_RUN_PARTS = ("real_time", "manual_time", "process_time")
 GB_RUN_PREFIXES = ("min_time:", "min_warmup_time:", "iterations:", "repeats:")
 
-# The targets for median C / median Go; every other benchmark with a
-# Go twin gets LOOSE_TARGET.
+# The targets for median C / median Go: the benchmarks in TIGHT get
+# TIGHT_TARGET, every other benchmark with a Go twin LOOSE_TARGET.
 TIGHT = ("YieldPingPong", "ChanPingPong", "PingPongHog", "CreateGoroutines",
          "SpawnWait", "WakeupLatency", "GOMAXPROCSChange")
 TIGHT_TARGET, LOOSE_TARGET = 0.25, 0.5

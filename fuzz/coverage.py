@@ -19,8 +19,8 @@ to this directory), read statically:
     alternative of a ?: chain included; for "P"/"G", a transition.
 
 Preprocessor conditionals are followed as the replayers' build sees them:
-SL_SIM defined, SL_INJECT_* (the planted bugs of fuzz/mutants.txt) not;
--D/-U change that. A conditional on any other macro keeps both branches.
+SL_SIM defined; -D/-U add to that. A conditional on any other macro keeps
+both branches.
 
 The REACHED side is one or more files written by `replay_NAME --coverage
 FILE`, lines "P <from> <to> <site> <count>", "G <from> <to> <site> <count>"
@@ -64,11 +64,11 @@ C_KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "do", "else",
 
 # ---------------------------------------------------------------- C scanning
 
-# What the build the replayers come from defines: the simulation, and no
-# planted bug (SL_INJECT_*, fuzz/mutants.txt). A conditional on any other
-# macro keeps both branches. Rules are (fnmatch pattern, defined?); the
-# first that matches a name decides.
-DEFAULT_MACROS = (("SL_SIM", True), ("SL_INJECT_*", False))
+# What the build the replayers come from defines: the simulation. (The
+# planted bugs of fuzz/mutants.txt are patches, not conditionals.) A
+# conditional on any other macro keeps both branches. Rules are (fnmatch
+# pattern, defined?); the first that matches a name decides.
+DEFAULT_MACROS = (("SL_SIM", True),)
 
 
 def _macro_known(name, macros):
@@ -703,7 +703,7 @@ def main(argv=None):
     ap.add_argument("-D", dest="macros", action="append", metavar="MACRO",
                     type=lambda m: (m, True),
                     help="a macro the build defines (an fnmatch pattern), before the "
-                         "defaults: SL_SIM defined, SL_INJECT_* not")
+                         "default: SL_SIM defined")
     ap.add_argument("-U", dest="macros", action="append", metavar="MACRO",
                     type=lambda m: (m, False),
                     help="a macro the build leaves undefined (likewise); a conditional "

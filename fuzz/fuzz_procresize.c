@@ -33,7 +33,7 @@
  * after every stop-the-world in this build) passes.
  */
 #include "fuzz_common.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 #include "schedlab_chan.h"
 #include "schedlab_sync.h"

@@ -1,34 +1,32 @@
 /*
- * fuzz_runq: the per-P run queue and the global queue (runq.c) driven
- * directly against a model. An owner goroutine puts, gets and overflows a
- * private P while 0-3 thief goroutines steal from it; the interleaving
- * points come from the input.
+ * fuzz_runq: the per-P run queue and the global queue (runtime/core/runq.c)
+ * driven directly against a model. An owner goroutine puts, gets and
+ * overflows a private P while 0-3 thief goroutines steal from it; the
+ * interleaving points come from the input.
+ *
+ * The runq.c under test is the runtime's own, in libschedlab_sim_fine: the
+ * simulated runtime built again with a scheduling point before every atomic
+ * access (core/atomic.h). So the simulator can switch Ms between a thief's
+ * copy of the slots and its CAS on runqhead, or between runqput's CAS on
+ * runnext and its store of runqtail, not only where runq.c's functions
+ * start. The harness's own goroutines run on that same runtime.
  *
  * The Ps and Gs here are private: calloc'd, not in allp, never scheduled
  * (a fake G's goid is its index in the pool). The real scheduler never sees
- * them, so the fake Gs must never reach the real global queue either.
- *
- * Two builds of runq.c are driven, chosen by the program:
- *
- *  - fine (the default): runq.c is compiled again into this file, its
- *    functions renamed fz_*, with a scheduling point before every atomic
- *    access, and with sched renamed to a private fz_sched, so that the
- *    global queue it spills to and takes from is this file's own. The
- *    runtime's runq.c has scheduling points only where its functions start,
- *    so only this build can switch Ms between a thief's copy of the slots
- *    and its CAS on runqhead, or between runqput's CAS on runnext and its
- *    store of runqtail.
- *  - real: the runtime's own runqput/runqget/runqget_ring/runqsteal, as
- *    linked. An overflow would push fake Gs onto the real sched.runq, so the
- *    owner never puts to a ring that may be full, and the global-queue
- *    operations are replaced by local ones.
+ * them, so the fake Gs must never reach the real global queue either: the
+ * owner puts with runqput_in and takes with globrunqget_in on a struct
+ * schedt of the harness's own, whose global queue a full ring overflows
+ * into and no M schedules from (export_test.h). runqget, runqget_ring,
+ * runqsteal, runqlen and runqempty touch no global queue and are called as
+ * the scheduler calls them.
  *
  * The program (fuzz_common.h) is:
  *
- *	byte 0	 bits 0-1 thieves (0..3); bit 2 real build; bit 3 the owner's P
- *		 is _Prunning (a thief naps 3us before taking runnext), else
- *		 _Pidle; bits 4-7 v: every ring starts at index -16v (mod 2^32),
- *		 so that indices wrap early
+ *	byte 0	 bits 0-1 thieves (0..3); bit 2 unused (it chose between two
+ *		 builds of runq.c once); bit 3 the owner's P is _Prunning (a
+ *		 thief naps 3us before taking runnext), else _Pidle; bits 4-7
+ *		 v: every ring starts at index -16v (mod 2^32), so that
+ *		 indices wrap early
  *	then	 for each thief: a length byte (% 16), then that many thief ops
  *	the rest owner ops
  *
@@ -40,11 +38,11 @@
  *	2  GET		 runqget, 1 + a times
  *	3  BURST	 64 + 8a PUTs (64..312): fills the ring; past RUNQ_SIZE
  *			 runqputslow moves half of it and the G to the global
- *			 queue (fine only; real stops at a full ring)
+ *			 queue
  *	4  GLOBPUT	 1 + a / 2 fresh Gs onto the global queue, at the head if
- *			 a is odd (globrunqputhead), else the tail (real: PUT)
+ *			 a is odd (globrunqputhead), else the tail
  *	5  GLOBGET	 globrunqget(pp, max = a) under the lock, if the ring has
- *			 room for what it may move there (real: one GET)
+ *			 room for what it may move there
  *	6  GETRING	 runqget_ring (ignores runnext), 1 + a times
  *	7  SIGNAL	 a % 8 != 0: send a token to each thief whose bit is set
  *			 in a % 8 (a WAITing thief goes on); else sl_yield,
@@ -77,8 +75,8 @@
  * FUZZ_RUNQ_STATS=1 prints one line per run: Gs put, taken by the owner,
  * stolen, and the simulator's steps (are the thieves getting anything?).
  */
+#include "export_test.h"
 #include "fuzz_common.h"
-#include "runtime.h"
 #include "schedlab.h"
 #include "schedlab_chan.h"
 #include "schedlab_sync.h"
@@ -86,113 +84,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * ---- runq.c again: renamed, a scheduling point before every atomic ----
- *
- * Every external name runq.c defines is renamed here, or the link finds it
- * twice: a function or global added to runq.c needs a line here too.
- */
-
-#define gqueue_push_back  fz_gqueue_push_back
-#define gqueue_push_front fz_gqueue_push_front
-#define gqueue_pop	  fz_gqueue_pop
-#define glist_push	  fz_glist_push
-#define glist_pop	  fz_glist_pop
-#define globrunqput	  fz_globrunqput
-#define globrunqputhead	  fz_globrunqputhead
-#define globrunqputbatch  fz_globrunqputbatch
-#define globrunqget	  fz_globrunqget
-#define runqempty	  fz_runqempty
-#define runqlen		  fz_runqlen
-#define runqput		  fz_runqput
-#define runqget_ring	  fz_runqget_ring
-#define runqget		  fz_runqget
-#define runqsteal	  fz_runqsteal
-#define sched		  fz_sched
-
-void fz_gqueue_push_back(gQueue *q, struct g *gp);
-void fz_gqueue_push_front(gQueue *q, struct g *gp);
-struct g *fz_gqueue_pop(gQueue *q);
-void fz_glist_push(gList *l, struct g *gp);
-struct g *fz_glist_pop(gList *l);
-void fz_globrunqput(struct g *gp);
-void fz_globrunqputhead(struct g *gp);
-void fz_globrunqputbatch(gQueue *batch, int32_t n);
-struct g *fz_globrunqget(struct p *pp, int32_t max);
-bool fz_runqempty(struct p *pp);
-uint32_t fz_runqlen(struct p *pp);
-void fz_runqput(struct p *pp, struct g *gp, bool next);
-struct g *fz_runqget_ring(struct p *pp);
-struct g *fz_runqget(struct p *pp, bool *inheritTime);
-struct g *fz_runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);
-
-/* Only the owner goroutine and the final drain use it. */
-static struct schedt fz_sched;
-
-#undef atomic_load
-#undef atomic_store
-#undef atomic_load_acq
-#undef atomic_store_rel
-#undef atomic_load_relaxed
-#undef atomic_store_relaxed
-#undef atomic_cas
-#undef atomic_cas_rel
-/* Every atomic access in the copy is a scheduling point. */
-#define FZ_LOAD(p, order)                                                                          \
-	({                                                                                         \
-		SCHEDPOINT("runq load");                                                           \
-		__atomic_load_n((p), (order));                                                     \
-	})
-#define FZ_STORE(p, v, order)                                                                      \
-	({                                                                                         \
-		SCHEDPOINT("runq store");                                                          \
-		__atomic_store_n((p), (v), (order));                                               \
-	})
-#define FZ_CAS(p, old, new, order, failorder)                                                      \
-	({                                                                                         \
-		SCHEDPOINT("runq cas");                                                            \
-		__typeof__(*(p)) _o = (old);                                                       \
-		__atomic_compare_exchange_n((p), &_o, (new), false, (order), (failorder));         \
-	})
-#define atomic_load(p)		    FZ_LOAD(p, __ATOMIC_SEQ_CST)
-#define atomic_load_acq(p)	    FZ_LOAD(p, __ATOMIC_ACQUIRE)
-#define atomic_load_relaxed(p)	    FZ_LOAD(p, __ATOMIC_RELAXED)
-#define atomic_store(p, v)	    FZ_STORE(p, v, __ATOMIC_SEQ_CST)
-#define atomic_store_rel(p, v)	    FZ_STORE(p, v, __ATOMIC_RELEASE)
-#define atomic_store_relaxed(p, v)  FZ_STORE(p, v, __ATOMIC_RELAXED)
-#define atomic_cas(p, old, new)	    FZ_CAS(p, old, new, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
-#define atomic_cas_rel(p, old, new) FZ_CAS(p, old, new, __ATOMIC_RELEASE, __ATOMIC_RELAXED)
-
-#include "runq.c"
-
-/* From here on the names are the runtime's again; the model reads queue
- * state with plain __atomic loads, which are no scheduling points. */
-#undef gqueue_push_back
-#undef gqueue_push_front
-#undef gqueue_pop
-#undef glist_push
-#undef glist_pop
-#undef globrunqput
-#undef globrunqputhead
-#undef globrunqputbatch
-#undef globrunqget
-#undef runqempty
-#undef runqlen
-#undef runqput
-#undef runqget_ring
-#undef runqget
-#undef runqsteal
-#undef sched
-#undef atomic_load
-#undef atomic_store
-#undef atomic_load_acq
-#undef atomic_store_rel
-#undef atomic_load_relaxed
-#undef atomic_store_relaxed
-#undef atomic_cas
-#undef atomic_cas_rel
-#undef SLOT
 
 /* ---- the harness ---- */
 
@@ -222,21 +113,6 @@ struct fgmodel {
 	uint32_t seq;	   /* the owner's ring index, while W_RING */
 };
 
-/* The runq.c under test: the runtime's, or the copy above. */
-struct rq_impl {
-	void (*put)(struct p *pp, struct g *gp, bool next);
-	struct g *(*get)(struct p *pp, bool *inheritTime);
-	struct g *(*get_ring)(struct p *pp);
-	struct g *(*steal)(struct p *pp, struct p *p2, bool stealRunNextG);
-	uint32_t (*len)(struct p *pp);
-	bool (*empty)(struct p *pp);
-};
-
-static const struct rq_impl rq_real = {runqput,	  runqget, runqget_ring,
-				       runqsteal, runqlen, runqempty};
-static const struct rq_impl rq_fine = {fz_runqput,   fz_runqget, fz_runqget_ring,
-				       fz_runqsteal, fz_runqlen, fz_runqempty};
-
 struct world;
 
 struct thief {
@@ -255,8 +131,6 @@ struct thief {
 
 struct world {
 	struct fuzz_input in;
-	const struct rq_impl *rq;
-	bool fine;
 	int nthieves;
 	uint32_t start; /* every ring's first index */
 	bool running;	/* the owner's P is _Prunning */
@@ -276,7 +150,9 @@ struct world {
 	uint32_t floor;	  /* ring gets start at this index or later */
 	uint64_t owner_got;
 
-	/* The global queue (fine), by the model: a deque of G indices. */
+	/* The harness's own scheduler, for its global queue and lock, and
+	 * that queue by the model: a deque of G indices. */
+	struct schedt gq;
 	uint32_t *glob;
 	uint32_t gh, gn;
 
@@ -285,6 +161,8 @@ struct world {
 	struct thief th[MAXTHIEVES];
 };
 
+/* The model reads queue state with these: no scheduling points (only the
+ * library is built SL_SIM_FINE, and these are the bare builtins anyway). */
 static inline uint32_t ld32(uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
@@ -315,7 +193,7 @@ static inline int32_t seqdiff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-/* ---- the global queue (fine only) ---- */
+/* ---- the global queue ---- */
 
 static void glob_push_back(struct world *w, uint32_t i)
 {
@@ -345,12 +223,12 @@ static uint32_t glob_pop(struct world *w)
 	return i;
 }
 
-/* The real list is the model's deque. fz_sched.lock held (or no one else
+/* The real list is the model's deque. w->gq.lock held (or no one else
  * runs). */
 static void glob_check(struct world *w)
 {
-	FUZZ_CHECK(fz_sched.runqsize >= 0 && (uint32_t)fz_sched.runqsize == w->gn);
-	struct g *gp = fz_sched.runq.head, *last = NULL;
+	FUZZ_CHECK(w->gq.runqsize >= 0 && (uint32_t)w->gq.runqsize == w->gn);
+	struct g *gp = w->gq.runq.head, *last = NULL;
 	for (uint32_t k = 0; k < w->gn; k++) {
 		FUZZ_CHECK(gp != NULL);
 		uint32_t i = gidx(w, gp);
@@ -360,7 +238,7 @@ static void glob_check(struct world *w)
 		gp = gp->schedlink;
 	}
 	FUZZ_CHECK(gp == NULL);
-	FUZZ_CHECK(fz_sched.runq.tail == last);
+	FUZZ_CHECK(w->gq.runq.tail == last);
 }
 
 /* ---- the owner ---- */
@@ -390,9 +268,9 @@ static void owner_check(struct world *w)
 		w->m[w->next].expect_thief = true;
 		w->next = -1;
 	}
-	/* runqlen and runqempty (scheduling points in the fine build). */
-	uint32_t len = w->rq->len(pp);
-	bool empty = w->rq->empty(pp);
+	/* runqlen and runqempty (scheduling points, both). */
+	uint32_t len = runqlen(pp);
+	bool empty = runqempty(pp);
 	FUZZ_CHECK(len <= RUNQ_SIZE + 1);
 	if (w->nthieves == 0) {
 		uint32_t want = tail - ld32(&pp->runqhead) + (ldg(&pp->runnext) ? 1 : 0);
@@ -403,15 +281,15 @@ static void owner_check(struct world *w)
 
 /*
  * The 1 + RUNQ_SIZE/2 Gs that runqputslow just appended to the global queue
- * (fine): half the ring, in order, then the G put (or kicked). Returns that
+ * (w->gq): half the ring, in order, then the G put (or kicked). Returns that
  * last G's index, for the caller to check and enter in the model.
  */
 static uint32_t owner_overflowed(struct world *w, uint32_t gsize0)
 {
 	uint32_t n = RUNQ_SIZE / 2;
-	FUZZ_CHECK((uint32_t)fz_sched.runqsize == gsize0 + n + 1 && w->gn == gsize0);
+	FUZZ_CHECK((uint32_t)w->gq.runqsize == gsize0 + n + 1 && w->gn == gsize0);
 	/* The first new one follows what was the last (the model knows it). */
-	struct g *gp = gsize0 ? w->gs[glob_at(w, gsize0 - 1)].schedlink : fz_sched.runq.head;
+	struct g *gp = gsize0 ? w->gs[glob_at(w, gsize0 - 1)].schedlink : w->gq.runq.head;
 	uint32_t first = 0;
 	for (uint32_t k = 0; k < n; k++, gp = gp->schedlink) {
 		uint32_t i = gidx(w, gp);
@@ -427,7 +305,7 @@ static uint32_t owner_overflowed(struct world *w, uint32_t gsize0)
 		f->where = W_GLOBAL;
 		glob_push_back(w, i);
 	}
-	FUZZ_CHECK(gp != NULL && gp->schedlink == NULL && fz_sched.runq.tail == gp);
+	FUZZ_CHECK(gp != NULL && gp->schedlink == NULL && w->gq.runq.tail == gp);
 	return gidx(w, gp);
 }
 
@@ -438,10 +316,6 @@ static void owner_put(struct world *w, bool next)
 	if (w->nput == w->ng)
 		return;
 	uint32_t tail0 = pp->runqtail;
-	/* Real: a full ring would spill fake Gs onto the real global queue.
-	 * Thieves only move head forward, so a ring seen not full stays so. */
-	if (!w->fine && tail0 - ld32(&pp->runqhead) >= RUNQ_SIZE)
-		return;
 	uint32_t idx = w->nput++;
 	struct g *gp = &w->gs[idx];
 	struct fgmodel *f = &w->m[idx];
@@ -457,7 +331,7 @@ static void owner_put(struct world *w, bool next)
 		f->seq = tail0;
 	}
 
-	w->rq->put(pp, gp, next);
+	runqput_in(&w->gq, pp, gp, next);
 
 	/* What went to the tail of the ring, or overflowed with half of it. */
 	uint32_t tail1 = ld32(&pp->runqtail);
@@ -465,10 +339,10 @@ static void owner_put(struct world *w, bool next)
 	bool overflowed = false;
 	if (tail1 == tail0 + 1) {
 		moved = gidx(w, slot(pp, tail0));
-		FUZZ_CHECK((uint32_t)fz_sched.runqsize == gsize0);
+		FUZZ_CHECK((uint32_t)w->gq.runqsize == gsize0);
 	} else {
 		FUZZ_CHECK(tail1 == tail0);
-		if (w->fine && (uint32_t)fz_sched.runqsize != gsize0) {
+		if ((uint32_t)w->gq.runqsize != gsize0) {
 			moved = owner_overflowed(w, gsize0);
 			overflowed = true;
 		}
@@ -509,7 +383,7 @@ static void owner_get(struct world *w, bool ring_only)
 {
 	struct p *pp = w->pp;
 	bool inherit = false;
-	struct g *gp = ring_only ? w->rq->get_ring(pp) : w->rq->get(pp, &inherit);
+	struct g *gp = ring_only ? runqget_ring(pp) : runqget(pp, &inherit);
 	if (!gp) {
 		/* Ring empty (and runnext, unless ring_only) at that moment:
 		 * nothing before the tail is the owner's to take any more. */
@@ -541,21 +415,21 @@ static void owner_get(struct world *w, bool ring_only)
 
 static void owner_globput(struct world *w, int n, bool head)
 {
-	lock(&fz_sched.lock);
+	lock(&w->gq.lock);
 	for (int k = 0; k < n && w->nput < w->ng; k++) {
 		uint32_t i = w->nput++;
 		w->m[i].state = G_QUEUED;
 		w->m[i].where = W_GLOBAL;
 		if (head) {
-			fz_globrunqputhead(&w->gs[i]);
+			globrunqputhead_in(&w->gq, &w->gs[i]);
 			glob_push_front(w, i);
 		} else {
-			fz_globrunqput(&w->gs[i]);
+			globrunqput_in(&w->gq, &w->gs[i]);
 			glob_push_back(w, i);
 		}
 	}
 	glob_check(w);
-	unlock(&fz_sched.lock);
+	unlock(&w->gq.lock);
 }
 
 /* globrunqget(pp, max): Go's fair share, the first to run and the rest
@@ -567,8 +441,8 @@ static void owner_globget(struct world *w, int32_t max)
 	 * ring would runqputslow into that same lock. */
 	if (pp->runqtail - ld32(&pp->runqhead) > RUNQ_SIZE / 2)
 		return;
-	lock(&fz_sched.lock);
-	FUZZ_CHECK((uint32_t)fz_sched.runqsize == w->gn);
+	lock(&w->gq.lock);
+	FUZZ_CHECK((uint32_t)w->gq.runqsize == w->gn);
 	int32_t size = (int32_t)w->gn;
 	int32_t n = 0;
 	if (size > 0) {
@@ -587,7 +461,7 @@ static void owner_globget(struct world *w, int32_t max)
 		f->where = W_RING;
 		f->seq = tail0 + (uint32_t)k - 1;
 	}
-	struct g *gp = fz_globrunqget(pp, max);
+	struct g *gp = globrunqget_in(&w->gq, pp, max);
 	if (n == 0) {
 		FUZZ_CHECK(gp == NULL);
 	} else {
@@ -605,7 +479,7 @@ static void owner_globget(struct world *w, int32_t max)
 	}
 	w->tail = ld32(&pp->runqtail);
 	glob_check(w);
-	unlock(&fz_sched.lock);
+	unlock(&w->gq.lock);
 }
 
 static void owner_op(struct world *w, uint8_t op)
@@ -629,17 +503,10 @@ static void owner_op(struct world *w, uint8_t op)
 			owner_put(w, false);
 		break;
 	case OP_GLOBPUT:
-		if (w->fine)
-			owner_globput(w, 1 + a / 2, a & 1);
-		else
-			for (int k = 0; k <= a / 2; k++)
-				owner_put(w, false);
+		owner_globput(w, 1 + a / 2, a & 1);
 		break;
 	case OP_GLOBGET:
-		if (w->fine)
-			owner_globget(w, a);
-		else
-			owner_get(w, false);
+		owner_globget(w, a);
 		break;
 	case OP_GETRING:
 		for (int k = 0; k <= a; k++)
@@ -667,7 +534,7 @@ static void thief_get(struct thief *th)
 {
 	struct world *w = th->w;
 	bool inherit = true;
-	struct g *gp = w->rq->get(th->pp, &inherit);
+	struct g *gp = runqget(th->pp, &inherit);
 	if (th->qn == 0) {
 		FUZZ_CHECK(gp == NULL);
 		return;
@@ -686,7 +553,7 @@ static void thief_steal(struct thief *th, bool stealnext)
 	while (th->qn > RUNQ_SIZE / 2)
 		thief_get(th);
 	uint32_t t0 = pp->runqtail;
-	struct g *gp = w->rq->steal(pp, w->pp, stealnext);
+	struct g *gp = runqsteal(pp, w->pp, stealnext);
 	uint32_t t1 = ld32(&pp->runqtail);
 	if (!gp) {
 		FUZZ_CHECK(t1 == t0);
@@ -807,8 +674,7 @@ static int run(void *arg)
 	w->pp = newp(w, 0, w->running ? _Prunning : _Pidle);
 	w->tail = w->floor = w->start;
 	w->next = -1;
-	memset(&fz_sched, 0, sizeof fz_sched);
-	lockInit(&fz_sched.lock, lockRankSched);
+	lockInit(&w->gq.lock, lockRankSched);
 
 	w->gate = sl_chan_make(1, 0);
 	FUZZ_CHECK(w->gate != NULL);
@@ -835,28 +701,26 @@ static int run(void *arg)
 		owner_get(w, false);
 	owner_get(w, false);
 	owner_check(w);
-	FUZZ_CHECK(w->rq->empty(w->pp) && w->rq->len(w->pp) == 0);
-	if (w->fine) {
-		lock(&fz_sched.lock);
-		glob_check(w);
-		struct g *gp;
-		while ((gp = fz_globrunqget(w->pp, 1)) != NULL) {
-			uint32_t i = glob_pop(w);
-			FUZZ_CHECK(gidx(w, gp) == i && w->m[i].state == G_QUEUED);
-			w->m[i].state = G_OWNER;
-			w->owner_got++;
-		}
-		glob_check(w);
-		unlock(&fz_sched.lock);
-		FUZZ_CHECK(w->rq->empty(w->pp));
+	FUZZ_CHECK(runqempty(w->pp) && runqlen(w->pp) == 0);
+	lock(&w->gq.lock);
+	glob_check(w);
+	struct g *gp;
+	while ((gp = globrunqget_in(&w->gq, w->pp, 1)) != NULL) {
+		uint32_t i = glob_pop(w);
+		FUZZ_CHECK(gidx(w, gp) == i && w->m[i].state == G_QUEUED);
+		w->m[i].state = G_OWNER;
+		w->owner_got++;
 	}
+	glob_check(w);
+	unlock(&w->gq.lock);
+	FUZZ_CHECK(runqempty(w->pp));
 	FUZZ_CHECK(w->gn == 0);
 
 	/* Every G put was obtained exactly once; runnext thefts by thieves. */
 	uint64_t stolen = 0;
 	for (int t = 0; t < w->nthieves; t++) {
 		struct thief *th = &w->th[t];
-		FUZZ_CHECK(th->qn == 0 && w->rq->empty(th->pp));
+		FUZZ_CHECK(th->qn == 0 && runqempty(th->pp));
 		stolen += th->stolen;
 		sl_chan_free(th->tokens);
 		free(th->pp);
@@ -868,10 +732,9 @@ static int run(void *arg)
 	FUZZ_CHECK(w->owner_got + stolen == w->nput);
 	if (getenv("FUZZ_RUNQ_STATS"))
 		fprintf(stderr,
-			"fuzz_runq: %s, %d thieves: %u put, %llu got, %llu stolen, %llu steps\n",
-			w->fine ? "fine" : "real", w->nthieves, w->nput,
-			(unsigned long long)w->owner_got, (unsigned long long)stolen,
-			(unsigned long long)sl_sim_steps());
+			"fuzz_runq: %d thieves: %u put, %llu got, %llu stolen, %llu steps\n",
+			w->nthieves, w->nput, (unsigned long long)w->owner_got,
+			(unsigned long long)stolen, (unsigned long long)sl_sim_steps());
 	sl_chan_free(w->gate);
 	free(w->pp);
 	free(w->gs);
@@ -887,8 +750,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_input_parse(&w->in, data, size);
 	uint8_t cfg = fuzz_byte(&w->in);
 	w->nthieves = cfg & 3;
-	w->fine = !(cfg & 4);
-	w->rq = w->fine ? &rq_fine : &rq_real;
 	w->running = cfg & 8;
 	w->start = 0u - 16u * (cfg >> 4);
 	for (int t = 0; t < w->nthieves; t++) {

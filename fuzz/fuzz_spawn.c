@@ -59,7 +59,7 @@
  * pipeline channel; a job that does not fit is left out.
  */
 #include "fuzz_common.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 #include "schedlab_chan.h"
 #include "schedlab_sync.h"

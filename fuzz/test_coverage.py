@@ -150,7 +150,7 @@ class TestEnumeration(Fixture):
         src = self.write("cond.c", r"""
             void f(void)
             {
-            #ifdef SL_INJECT_bad_thing /* a planted bug: not in the build */
+            #ifdef SL_LOCKRANK /* no rule: both branches count */
                 caspstatus(pp, _Pdead, _Pidle);
             #else
                 caspstatus(pp, _Psyscall, _Pidle);
@@ -177,15 +177,19 @@ class TestEnumeration(Fixture):
             """)
         expected, _ = cov.enumerate_expected([src])
         self.assertEqual({k[1:3] for k in expected if k[0] == "P"}, {
-            ("_Psyscall", "_Pidle"), ("_Pidle", "_Pdead"),
+            ("_Pdead", "_Pidle"), ("_Psyscall", "_Pidle"), ("_Pidle", "_Pdead"),
             ("_Pidle", "_Prunning"), ("_Pidle", "_Psyscall"),
         })
         self.assertIn(("procresize", "-", "-", "sim only"), expected)
-        # The mutant's branch, asked for.
+        # One branch, asked for (-D / -U, an fnmatch pattern each).
         expected, _ = cov.enumerate_expected(
-            [src], (("SL_INJECT_bad_thing", True),) + cov.DEFAULT_MACROS)
+            [src], (("SL_LOCK*", True),) + cov.DEFAULT_MACROS)
         self.assertIn(("P", "_Pdead", "_Pidle", "f"), expected)
         self.assertNotIn(("P", "_Psyscall", "_Pidle", "f"), expected)
+        expected, _ = cov.enumerate_expected(
+            [src], (("SL_LOCKRANK", False),) + cov.DEFAULT_MACROS)
+        self.assertNotIn(("P", "_Pdead", "_Pidle", "f"), expected)
+        self.assertIn(("P", "_Psyscall", "_Pidle", "f"), expected)
 
     def test_runtime_sources(self):
         # The real tree parses without surprises: every call in a function.

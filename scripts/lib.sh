@@ -1,5 +1,8 @@
+# shellcheck shell=bash
 # scripts/lib.sh: shared helpers for the scripts in this directory.
-# Source it, do not run it:  . "$(dirname "$0")/lib.sh"
+# Source it, do not run it:  . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# (with "# shellcheck source=scripts/lib.sh" above the line). It works under
+# the scripts' `set -euo pipefail` and under plain `set -u` (ci/).
 #
 #   SL_PACKAGES           the Debian packages the build and tests need
 #   sl_ensure_packages    check each with `dpkg -s`; install the missing ones
@@ -7,6 +10,7 @@
 #                         and exit 1
 #   SL_ROOT               the repository root (the parent of scripts/)
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # cmake, ninja: the build; gcc, g++: release/debug; clang + libclang-rt-14-dev:
@@ -29,8 +33,10 @@ command -v npm >/dev/null || SL_PACKAGES+=(npm)
 sl_ensure_packages() {
 	local missing=() p
 	for p in "${SL_PACKAGES[@]}"; do
-		# "Status: install ok installed" is the only state that counts.
-		if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+		# "install ok installed" is the only state that counts. (No
+		# `dpkg -s | grep -q`: grep's early exit could fail dpkg with
+		# SIGPIPE, and pipefail would count an installed package missing.)
+		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
 			missing+=("$p")
 		fi
 	done
@@ -39,10 +45,10 @@ sl_ensure_packages() {
 	fi
 	echo "missing packages: ${missing[*]}"
 	if [ "$(id -u)" -eq 0 ]; then
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" || {
+		if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; }; then
 			echo "error: apt-get install failed" >&2
 			exit 1
-		}
+		fi
 	else
 		echo "run this, then try again:"
 		echo "  sudo apt-get install -y ${missing[*]}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write fuzz/corpus/runq/: one seed per run-queue behaviour (FIFO, runnext,
 overflow, the global queue, steals, index wrap-around), under each choice
-source and both builds of runq.c. Input format: fuzz/fuzz_common.h; program:
-fuzz/fuzz_runq.c. Rerun after changing either."""
+source. Input format: fuzz/fuzz_common.h; program: fuzz/fuzz_runq.c. Rerun
+after changing either."""
 import os
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runq")
@@ -13,10 +13,10 @@ def header(choice, ncpu=4, depth=3, seed=1):
     return bytes([choice | (ncpu - 1) << 2 | (depth - 1) << 5, seed & 255, seed >> 8])
 
 
-# The program's first byte: thieves, which runq.c, the owner's P status, and
-# where the ring indices start (-16 * wrap).
-def config(thieves=0, real=False, running=False, wrap=0):
-    return thieves | real << 2 | running << 3 | wrap << 4
+# The program's first byte: thieves, the owner's P status, and where the ring
+# indices start (-16 * wrap). Bit 2 is unused.
+def config(thieves=0, running=False, wrap=0):
+    return thieves | running << 3 | wrap << 4
 
 
 # Owner ops: kind in the low 3 bits, a = op >> 3.
@@ -121,10 +121,10 @@ seed("wrap_index", config(thieves=1, wrap=15),
      [[STEAL(32), TYIELD(4), STEAL(32)]],
      [PUT(32), GET(16), PUT(32), GET(16), PUT(32), PUTNEXT(3), GET(32), PUT(32),
       GETRING(32), BURST(28), GET(32)], choice=PCT, seed=2)
-seed("real_steal", config(thieves=2, real=True),
+seed("overflow_steal_runnext", config(thieves=2),
      [[STEAL(32), TGET(16), STEAL(32)], [TYIELD(2), STEAL(32, True)]],
      [BURST(31), GET(8), PUTNEXT(2), YIELD(1), GET(32), PUT(32), GETRING(4)], seed=3)
-seed("real_runnext_nap", config(thieves=3, real=True, running=True),
+seed("runnext_nap_three_thieves", config(thieves=3, running=True),
      [[STEAL(16, True)]] * 3,
      [PUTNEXT(1), YIELD(1), PUTNEXT(1), GET(1), PUTNEXT(1), YIELD(1)] * 3,
      choice=PCT, depth=3, seed=11)

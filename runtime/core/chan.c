@@ -23,24 +23,127 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(offsetof(struct hchan, magic) >= 32, "hchan.magic must survive free()");
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define SL_ASAN 1
+#include <sanitizer/asan_interface.h>
+#endif
 
 /* Go's limits: elements below 64 KiB, buffers below maxAlloc. */
 #define MAXELEMSIZE ((size_t)1 << 16)
 #define MAXALLOC    ((size_t)1 << 47)
-/* Buffers up to this size share the hchan's allocation; larger ones get
- * their own, so that the hchan chunk stays small (see hchan.magic). */
-#define INLINEBUF 512
 
 char nilchan_obj;
-#ifdef SL_SIM
-static uint64_t chanseq; /* channels made in this run */
+static uint64_t chanseq; /* channels made in this run, where runs replay */
 
 void chan_teardown(void)
 {
 	chanseq = 0;
 }
+
+/*
+ * ---- the header pool ----
+ *
+ * SL_EFREED answers a call with a channel that sl_chan_free has freed. The
+ * check (chanfreed) reads the header's magic word, so it is only as good as
+ * that word. Were headers given back to malloc, the word would belong to
+ * whoever malloc gives the bytes next: glibc hands a freed chunk to the very
+ * next allocation of its size, whose owner may write anything there (the
+ * magic itself, if it is a new channel), and a chunk that goes back to the
+ * system is not even mapped any more.
+ *
+ * So channel headers are never given back to malloc. sl_chan_free marks the
+ * header HCHAN_FREED (under AddressSanitizer it also poisons all of it but
+ * the pool link) and appends it to its size class's FIFO; sl_chan_make takes
+ * the oldest header of the class only once CHANPOOL_QUARANTINE freed
+ * headers wait behind it, else a new one from malloc. A freed channel
+ * therefore reads as freed, whatever the program allocates meanwhile, until
+ * at least CHANPOOL_QUARANTINE more channels of its class have been freed;
+ * only then may its header become a new channel, which the check cannot
+ * tell from the old one (so SL_EFREED stays a best-effort check, with that
+ * bound). The read never faults: the memory stays mapped.
+ *
+ * The cost: nothing on the hot paths (send, receive, select read magic as
+ * before); make and free take the class's lock for a few pointer moves; and
+ * freed headers stay in the pool, at most the program's peak of live
+ * channels plus the quarantine, at 64 or 512 bytes of inline buffer plus
+ * the header (176 or 624 bytes on amd64). Larger buffers are allocations of
+ * their own, freed at once: nothing reads a freed channel's buffer.
+ */
+static const size_t chanpool_inline[CHANPOOL_CLASSES] = {64, 512};
+
+static struct chanpool {
+	/* lock guards head, tail and n, and the poolnext of the headers in
+	 * the FIFO. A leaf: nothing else is taken while it is held. */
+	mutex lock;
+	struct hchan *head; /* the oldest freed header; NULL if none */
+	struct hchan *tail; /* the newest */
+	size_t n;	    /* headers in the FIFO */
+} chanpool[CHANPOOL_CLASSES] = {
+    {.lock = {.rank = lockRankChanpool}},
+    {.lock = {.rank = lockRankChanpool}},
+};
+
+/* The size class of a channel with mem bytes of buffer; -1: the buffer is an
+ * allocation of its own (behind a header of class 0). */
+static int chanclass(size_t mem)
+{
+	for (int k = 0; k < CHANPOOL_CLASSES; k++)
+		if (mem <= chanpool_inline[k])
+			return k;
+	return -1;
+}
+
+/* A zeroed header of class k, with chanpool_inline[k] bytes after it: a
+ * freed one past the quarantine, else a new one. NULL if out of memory. */
+static struct hchan *chanpool_get(int k)
+{
+	size_t size = sizeof(struct hchan) + chanpool_inline[k];
+	struct chanpool *pool = &chanpool[k];
+	lock(&pool->lock);
+	struct hchan *c = NULL;
+	if (pool->n > CHANPOOL_QUARANTINE) {
+		/* The oldest has CHANPOOL_QUARANTINE freed headers behind it:
+		 * its turn. Out of the FIFO it is ours alone. */
+		c = pool->head;
+		pool->head = c->poolnext;
+		pool->n--;
+	}
+	unlock(&pool->lock);
+	if (!c)
+		return calloc(1, size);
+#ifdef SL_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(c, size);
 #endif
+	/* HCHAN_FREED -> 0 (still not HCHAN_MAGIC: a stale handle still reads
+	 * freed until sl_chan_make stores the magic). */
+	memset(c, 0, size);
+	return c;
+}
+
+/* Put c, of class k and marked HCHAN_FREED, at the tail of the FIFO. Nobody
+ * uses c any more but stale handles, which read only its magic. */
+static void chanpool_put(struct hchan *c, int k)
+{
+	struct chanpool *pool = &chanpool[k];
+	c->poolnext = NULL;
+#ifdef SL_ASAN
+	/* Any use of a freed channel but chanfreed's read is now an ASan
+	 * report; the link stays usable for the pool. */
+	ASAN_POISON_MEMORY_REGION(c, sizeof *c + chanpool_inline[k]);
+	ASAN_UNPOISON_MEMORY_REGION(&c->poolnext, sizeof c->poolnext);
+#endif
+	lock(&pool->lock);
+	if (pool->tail)
+		pool->tail->poolnext = c;
+	else
+		pool->head = c;
+	pool->tail = c;
+	pool->n++;
+	unlock(&pool->lock);
+}
 
 /* ---- checks ---- */
 
@@ -248,21 +351,21 @@ sl_chan *sl_chan_make(size_t elemsize, size_t cap)
 			cap, elemsize);
 		return NULL;
 	}
-	bool inl = mem <= INLINEBUF;
-	struct hchan *c = calloc(1, sizeof *c + (inl ? mem : 0));
+	int k = chanclass(mem);
+	struct hchan *c = chanpool_get(k < 0 ? 0 : k);
 	if (!c) {
 		fprintf(stderr, "schedlab: sl_chan_make: out of memory\n");
 		return NULL;
 	}
-#ifdef SL_SIM
-	c->seq = atomic_xadd(&chanseq, 1);
-#endif
-	if (inl) {
+	if (os_replay)
+		c->seq = atomic_xadd(&chanseq, 1);
+	if (k >= 0) {
 		c->buf = (char *)(c + 1); /* also for elemsize or cap 0: never read */
 	} else {
 		c->buf = calloc(1, mem);
 		if (!c->buf) {
-			free(c);
+			atomic_store(&c->magic, HCHAN_FREED);
+			chanpool_put(c, 0);
 			fprintf(stderr, "schedlab: sl_chan_make: out of memory for %zu bytes\n",
 				mem);
 			return NULL;
@@ -283,15 +386,24 @@ int sl_chan_free(sl_chan *ch)
 	if (chanfreed(c))
 		return SL_EFREED;
 	lock(&c->lock);
+	/* Again under the lock: of two racing frees, one wins. */
+	if (atomic_load(&c->magic) != HCHAN_MAGIC) {
+		unlock(&c->lock);
+		return SL_EFREED;
+	}
 	if (c->recvq.first || c->sendq.first) {
 		unlock(&c->lock);
 		return SL_EBUSY;
 	}
+	/* Live -> freed: from here every call with c returns SL_EFREED. */
 	atomic_store(&c->magic, HCHAN_FREED);
 	unlock(&c->lock);
-	if (c->buf != (char *)(c + 1))
+	int k = 0;
+	if (c->buf == (char *)(c + 1))
+		k = chanclass(c->elemsize * c->dataqsiz);
+	else
 		free(c->buf);
-	free(c);
+	chanpool_put(c, k);
 	return 0;
 }
 

@@ -67,33 +67,40 @@ struct hchan {
 	/* 0 until closed; set under lock (atomic store), read without it by
 	 * the fast paths. */
 	uint32_t closed;
-	/* HCHAN_MAGIC while the channel lives, HCHAN_FREED after sl_chan_free.
-	 * At offset 32: past the words glibc's free() writes into a small or
-	 * large chunk, so it survives a free in practice. */
+	/* HCHAN_MAGIC while the channel lives (stored by sl_chan_make before
+	 * the channel is shared), HCHAN_FREED after sl_chan_free (stored under
+	 * lock). Headers are never given back to malloc
+	 * (chan.c, "the header pool"), so a stale handle reads this word as
+	 * HCHAN_FREED until the header is made a channel again. */
 	uint64_t magic;
 	/* lock guards everything below and all writes above. Several channel
-	 * locks are taken only in increasing address order (select). Never held
+	 * locks are taken only in increasing chanorder (select). Never held
 	 * across gopark except through its unlockf. */
 	mutex lock;
 	size_t sendx; /* next slot to fill */
 	size_t recvx; /* next slot to take */
 	struct waitq recvq;
 	struct waitq sendq;
-#ifdef SL_SIM
-	uint64_t seq; /* creation order in this run: select's lock order (chanorder) */
-#endif
+	/* Creation order in this run, where runs replay (os_replay): select's
+	 * lock order (chanorder). Immutable; 0 elsewhere. */
+	uint64_t seq;
+	/* The next freed header in the pool's FIFO, while magic is HCHAN_FREED;
+	 * guarded by the pool's lock (chan.c). */
+	struct hchan *poolnext;
 };
 
+/* The header pool's size classes (64 and 512 bytes of inline buffer), and
+ * how many freed headers of a class wait before the oldest is reused. */
+#define CHANPOOL_CLASSES    2
+#define CHANPOOL_QUARANTINE 1024
+
 /*
- * The order in which a select locks channels. By address, as in Go; in the
- * simulation by creation order, because an address differs from process to
- * process (ASLR, the heap's history) and a run must replay exactly.
+ * The order in which a select locks channels. By address, as in Go; where
+ * runs replay (os_replay: the simulation) by creation order, because an
+ * address differs from process to process (ASLR, the heap's history) and a
+ * run must replay exactly.
  */
-#ifdef SL_SIM
-#define chanorder(c) ((c) ? ((struct hchan *)(c))->seq : 0)
-#else
-#define chanorder(c) ((uintptr_t)(c))
-#endif
+#define chanorder(c) (os_replay ? ((c) ? ((struct hchan *)(c))->seq : 0) : (uintptr_t)(c))
 
 /* What a G parked on a NULL channel, or in an empty select, waits on. */
 extern HIDDEN char nilchan_obj;

@@ -1,18 +1,17 @@
 /*
  * debug.c: printing, throw and fatal, SL_DEBUG and schedtrace.
  *
- * print() formats into a stack buffer and write()s to fd 2: no stdio locks,
- * usable with runtime locks held and from the overflow signal handler.
+ * print() formats into a stack buffer and writes it to stderr (os_write2): no
+ * stdio locks, usable with runtime locks held and from the overflow signal
+ * handler. SL_DEBUG's value comes from the backend (os_getstartup).
  *
  * throw reports a broken runtime invariant and fatal a user error (deadlock),
  * both as Go does: "fatal error: MSG", then exit status 2.
  */
 #include "runtime.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct dbgvars debug;
@@ -102,10 +101,10 @@ static bool parseint(const char *s, size_t len, int32_t *out)
  * slice, so a hog is never preempted and a blocking syscall holds its P; what
  * is left runs the same instructions whatever the clock says, which is what
  * scripts/opcount wants under valgrind (its clock runs 50 times slow, and
- * sysmon's ticks and preemptions would become part of every op). */
-void parsedebugvars(void)
+ * sysmon's ticks and preemptions would become part of every op). env is
+ * SL_DEBUG's value, or NULL. Once, in schedinit. */
+void parsedebugvars(const char *env)
 {
-	const char *env = getenv("SL_DEBUG");
 	if (!env)
 		return;
 	const char *s = env;
@@ -217,11 +216,9 @@ void schedtrace_unlocked(void)
 	dumpsched(true, false);
 }
 
-#ifdef SL_SIM
 void debug_teardown(void)
 {
 	memset(&debug, 0, sizeof debug);
 	starttime = 0;
 	schedcheck_passes = 0;
 }
-#endif

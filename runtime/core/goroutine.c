@@ -381,7 +381,6 @@ void goready(struct g *gp)
 	wakep();
 }
 
-#ifdef SL_SIM
 void goroutine_teardown(void)
 {
 	for (int32_t i = 0; i < allglen; i++)
@@ -391,4 +390,3 @@ void goroutine_teardown(void)
 	allglen = allgcap = 0;
 	memset(&allglock, 0, sizeof allglock);
 }
-#endif

@@ -25,6 +25,7 @@ static const char *const lockrank_names[lockRankCount] __attribute__((unused)) =
 	[lockRankAllg] = "allg",
 	[lockRankGFree] = "gFree",
 	[lockRankStackpool] = "stackpool",
+	[lockRankChanpool] = "chanpool",
 };
 /* clang-format on */
 

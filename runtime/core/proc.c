@@ -25,12 +25,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <string.h>
 
 struct schedt sched;
 struct m m0;
 struct g g0_m0;
-struct p *allp[SL_MAXPROCS];
+struct p *allp[SL_MAX_GOMAXPROCS];
 int32_t allpcount;
 int32_t gomaxprocs;
 int32_t newprocs;
@@ -67,7 +66,7 @@ uint32_t fastrand(void)
 static struct {
 	uint32_t count;
 	uint32_t ncoprimes;
-	uint32_t coprimes[SL_MAXPROCS];
+	uint32_t coprimes[SL_MAX_GOMAXPROCS];
 } stealOrder;
 
 static uint32_t gcd(uint32_t a, uint32_t b)
@@ -279,7 +278,7 @@ void mstart(void)
 	if (mp != &m0)
 		os_threadstack(&g0->stack.lo, &g0->stack.hi);
 	g0->tsan_fiber = san_current_fiber();
-	minit_signals(mp);
+	os_minit(mp);
 	asm_mstart0(&g0->sched.sp, mstart1);
 }
 
@@ -384,7 +383,8 @@ static void p_init(struct p *pp, int32_t id)
  * caller's P) and mark it dead. World stopped, sched.lock held. */
 static void p_destroy(struct p *pp, struct p *plocal)
 {
-#ifdef SL_SIM
+	/* What the simulation counts. SIMCOVER is nothing in the real build,
+	 * which keeps only these few reads, with the world stopped. */
 	if (!runqempty(pp))
 		SIMCOVER("procresize", 0, 0, "destroy P with work in its runq");
 	if (atomic_load(&pp->runnext))
@@ -394,7 +394,6 @@ static void p_destroy(struct p *pp, struct p *plocal)
 	for (struct m *m = allm; m; m = m->alllink)
 		if (m->oldp == pp)
 			SIMCOVER("procresize", 0, 0, "destroy P left in a syscall");
-#endif
 	/* Tail first onto the global head keeps the ring's order, and runnext
 	 * ends up in front of it. An M that has dropped its P may be scanning
 	 * every ring meanwhile (findrunnable), hence the atomics. */
@@ -428,18 +427,16 @@ struct p *procresize(int32_t nprocs)
 	int32_t old = gomaxprocs;
 	if (old < 0 || nprocs <= 0)
 		throw("procresize: invalid arg");
-	if (nprocs > SL_MAXPROCS)
-		throw("procresize: nprocs exceeds SL_MAXPROCS");
+	if (nprocs > SL_MAX_GOMAXPROCS)
+		throw("procresize: nprocs exceeds SL_MAX_GOMAXPROCS");
 	SIMEVENT("procresize %d -> %d", old, nprocs);
 	SIMCOVER("procresize", 0, 0,
 		 old == 0	? "bootstrap"
 		 : nprocs > old ? "grow"
 		 : nprocs < old ? "shrink"
 				: "same size");
-#ifdef SL_SIM
 	if (nprocs == 1 && old > 1)
 		SIMCOVER("procresize", 0, 0, "shrink to 1");
-#endif
 
 	/* Grow: initialize new Ps, reviving dead ones from an earlier shrink. */
 	for (int32_t i = old; i < nprocs; i++) {
@@ -802,7 +799,6 @@ void checkdead(void)
 	fatal("all goroutines are asleep - deadlock!");
 }
 
-#ifdef SL_SIM
 /* The scheduler's half of runtime_teardown: Ps with their timer heaps, Ms
  * with their g0s, and every global back to zero. */
 void proc_teardown(void)
@@ -827,4 +823,3 @@ void proc_teardown(void)
 	allm = NULL;
 	islibrary = mainStarted = false;
 }
-#endif

@@ -1,19 +1,17 @@
 /*
- * rt0.c: the C half of bootstrap (args, osinit, GOMAXPROCS from the
- * environment, schedinit, runtime_main) and the library entry (a runtime on
- * its own thread, and sl_run for foreign threads).
+ * rt0.c: the C half of bootstrap (args, osinit, the start-up settings,
+ * schedinit, runtime_main), the library entry (a runtime on its own thread,
+ * and sl_run for foreign threads), and runtime_teardown, its inverse.
  *
  * Executables: _rt0_amd64_linux -> __libc_start_main -> main -> rt0_go (asm)
  * -> args, osinit, schedinit, newproc(runtime_main), mstart -> schedule.
  * Library hosts: _rt0_amd64_lib (.init_array) or the first sl_run ->
- * rt0_lib_start -> a new thread -> rt0_go, with islibrary set.
+ * rt0_lib_start -> a new thread (os_newosproc0) -> rt0_go, with islibrary
+ * set. The simulation: sl_sim_run -> its first fiber -> rt0_go.
  */
-#define _GNU_SOURCE
 #include "runtime.h"
 #include "schedlab.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,6 +20,10 @@ static char **rt0_argv;
 
 /* 0: not started, 1: starting, 2: main goroutine running. */
 static uint32_t runtime_state;
+
+/* The backend's main goroutine body (os_startup.main), or NULL. Set by
+ * schedinit, read by runtime_main. */
+static void (*backend_main)(void);
 
 void args(int argc, char **argv)
 {
@@ -62,18 +64,18 @@ int32_t gomaxprocs_from_env(const char *s, int32_t dflt)
 		      s, dflt);
 		return dflt;
 	}
-	if (v > SL_MAXPROCS) {
-		print("schedlab: GOMAXPROCS=%s exceeds the limit of %d; using %d\n", s, SL_MAXPROCS,
-		      SL_MAXPROCS);
-		return SL_MAXPROCS;
+	if (v > SL_MAX_GOMAXPROCS) {
+		print("schedlab: GOMAXPROCS=%s exceeds the limit of %d; using %d\n", s,
+		      SL_MAX_GOMAXPROCS, SL_MAX_GOMAXPROCS);
+		return SL_MAX_GOMAXPROCS;
 	}
 	return (int32_t)v;
 }
 
 /*
- * The bootstrap sequence's scheduler half, on m0's g0: locks, debug
- * settings, stacks, m0, signals, then the Ps (GOMAXPROCS or the CPU count),
- * with m0 taking allp[0].
+ * The bootstrap sequence's scheduler half, on m0's g0: locks, the start-up
+ * settings (os_getstartup), debug settings, stacks, m0, signals, then the Ps
+ * (GOMAXPROCS or the CPU count), with m0 taking allp[0].
  */
 void schedinit(void)
 {
@@ -82,25 +84,25 @@ void schedinit(void)
 	lockInit(&allglock, lockRankAllg);
 	sched.maxmcount = SL_MAXMCOUNT;
 
-	parsedebugvars();
-	stackinit();
+	struct os_startup st = {0};
+	os_getstartup(&st);
+	backend_main = st.main;
+	parsedebugvars(st.debug);
+	stackinit(st.stack_size);
 	m0.g0->goid = -1;
 	m0.g0->atomicstatus = _Grunning;
 	mcommoninit(&m0, -1);
-	initsig();
+	os_initsig();
 
-#ifdef SL_SIM
-	int32_t procs = sim_gomaxprocs();
-#else
-	int32_t procs = gomaxprocs_from_env(getenv("GOMAXPROCS"), ncpu);
-#endif
+	int32_t procs = gomaxprocs_from_env(st.gomaxprocs, ncpu);
 	lock(&sched.lock);
 	if (procresize(procs))
 		throw("unknown runnable goroutine during bootstrap");
 	unlock(&sched.lock);
 }
 
-/* The main goroutine. */
+/* The main goroutine: the backend's body if it has one, else sl_main, or
+ * nothing more for a library host. */
 extern int sl_main(int argc, char **argv) __attribute__((weak));
 
 void runtime_main(void *unused)
@@ -111,9 +113,8 @@ void runtime_main(void *unused)
 		newm(sysmon, NULL, false, -1);
 	atomic_store(&runtime_state, 2);
 	os_futexwakeup(&runtime_state, INT32_MAX);
-#ifdef SL_SIM
-	sim_main();
-#endif
+	if (backend_main)
+		backend_main(); /* never returns */
 	if (islibrary)
 		return;
 	if (!sl_main) {
@@ -126,34 +127,15 @@ void runtime_main(void *unused)
 
 /* ---- library entry ---- */
 
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-
-static void *lib_thread(void *arg)
+static void lib_thread(void)
 {
-	(void)arg;
 	rt0_go(rt0_argc, rt0_argv);
-	return NULL;
-}
-
-static void lib_spawn(void)
-{
-	if (!atomic_cas(&runtime_state, 0, 1))
-		return; /* an executable's runtime is already starting */
-	islibrary = true;
-	pthread_t t;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&t, &attr, lib_thread, NULL);
-	pthread_attr_destroy(&attr);
-	if (err) {
-		fprintf(stderr, "schedlab: cannot start the runtime thread: errno %d\n", err);
-		abort();
-	}
 }
 
 /* Called by _rt0_amd64_lib from .init_array (argc/argv as libc passes them),
- * or lazily by the first sl_run. Idempotent. */
+ * or lazily by the first sl_run. Idempotent: the first caller to move
+ * runtime_state from 0 starts the runtime thread; an executable's args() has
+ * already moved it. */
 void rt0_lib_start(int argc, char **argv);
 void rt0_lib_start(int argc, char **argv)
 {
@@ -161,7 +143,14 @@ void rt0_lib_start(int argc, char **argv)
 		rt0_argc = argc;
 		rt0_argv = argv;
 	}
-	pthread_once(&lib_once, lib_spawn);
+	if (!atomic_cas(&runtime_state, 0, 1))
+		return;
+	islibrary = true;
+	int err = os_newosproc0(lib_thread);
+	if (err) {
+		fprintf(stderr, "schedlab: cannot start the runtime thread: errno %d\n", err);
+		abort();
+	}
 }
 
 /* Make sure a runtime is up and its main goroutine running. Foreign
@@ -272,11 +261,31 @@ int sl_setmaxthreads(int n)
 	return old;
 }
 
-#ifdef SL_SIM
+/* ---- teardown ---- */
+
 void rt0_teardown(void)
 {
 	rt0_argc = 0;
 	rt0_argv = NULL;
 	runtime_state = 0;
+	backend_main = NULL;
 }
-#endif
+
+/*
+ * Every file that owns state resets its own (proc_teardown and friends);
+ * this only fixes the order. Goroutine structs go before the stack chunks
+ * their stacks were cut from, and Ps and Ms last, since the others never
+ * point into them after the run.
+ */
+void runtime_teardown(void)
+{
+	goroutine_teardown();
+	stack_teardown();
+	sema_teardown();
+	stw_teardown();
+	debug_teardown();
+	rt0_teardown();
+	chan_teardown();
+	sysmon_teardown();
+	proc_teardown();
+}

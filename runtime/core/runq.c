@@ -62,49 +62,62 @@ struct g *glist_pop(gList *l)
 	return gp;
 }
 
-/* ---- global queue: sched.lock held ---- */
+/*
+ * ---- global queue: s->lock held ----
+ *
+ * The global queue is a scheduler's: s is &sched for the runtime, which
+ * calls the plain names. The *_in names take any struct schedt, for
+ * white-box code (export_test.h): fuzz_runq's fake Ps overflow into a
+ * scheduler of its own, where no M of the real one finds its fake Gs. Each
+ * body is written once and inlined into both, so the plain names compile
+ * as if sched were written in them; only runqputslow, cold, takes s as an
+ * argument, which runqput's fast path does not pay for.
+ */
+#define RUNQ_INLINE static inline __attribute__((always_inline))
 
-void globrunqput(struct g *gp)
+RUNQ_INLINE void runqput1(struct schedt *s, struct p *pp, struct g *gp, bool next);
+
+RUNQ_INLINE void globrunqput1(struct schedt *s, struct g *gp)
 {
-	assertLockHeld(&sched.lock);
-	gqueue_push_back(&sched.runq, gp);
-	atomic_store(&sched.runqsize, sched.runqsize + 1);
+	assertLockHeld(&s->lock);
+	gqueue_push_back(&s->runq, gp);
+	atomic_store(&s->runqsize, s->runqsize + 1);
 }
 
-void globrunqputhead(struct g *gp)
+RUNQ_INLINE void globrunqputhead1(struct schedt *s, struct g *gp)
 {
-	assertLockHeld(&sched.lock);
-	gqueue_push_front(&sched.runq, gp);
-	atomic_store(&sched.runqsize, sched.runqsize + 1);
+	assertLockHeld(&s->lock);
+	gqueue_push_front(&s->runq, gp);
+	atomic_store(&s->runqsize, s->runqsize + 1);
 }
 
 /* Append a batch (linked through schedlink, batch->tail terminated). */
-void globrunqputbatch(gQueue *batch, int32_t n)
+RUNQ_INLINE void globrunqputbatch1(struct schedt *s, gQueue *batch, int32_t n)
 {
-	assertLockHeld(&sched.lock);
+	assertLockHeld(&s->lock);
 	if (!batch->head)
 		return;
 	batch->tail->schedlink = NULL;
-	if (sched.runq.tail)
-		sched.runq.tail->schedlink = batch->head;
+	if (s->runq.tail)
+		s->runq.tail->schedlink = batch->head;
 	else
-		sched.runq.head = batch->head;
-	sched.runq.tail = batch->tail;
-	atomic_store(&sched.runqsize, sched.runqsize + n);
+		s->runq.head = batch->head;
+	s->runq.tail = batch->tail;
+	atomic_store(&s->runqsize, s->runqsize + n);
 	batch->head = batch->tail = NULL;
 }
 
 /*
  * Take a fair share of the global queue: one G to run now, and up to max-1
  * more (max 0 means no limit but half a ring) into pp's local queue.
- * sched.lock held, and pp's ring must have room for all of them: a full
- * ring would spill through runqputslow, which takes sched.lock again (its
+ * s->lock held, and pp's ring must have room for all of them: a full
+ * ring would spill through runqputslow, which takes s->lock again (its
  * callers, in findrunnable, have just found pp's queue empty).
  */
-struct g *globrunqget(struct p *pp, int32_t max)
+RUNQ_INLINE struct g *globrunqget1(struct schedt *s, struct p *pp, int32_t max)
 {
-	assertLockHeld(&sched.lock);
-	int32_t size = sched.runqsize;
+	assertLockHeld(&s->lock);
+	int32_t size = s->runqsize;
 	if (size == 0)
 		return NULL;
 	int32_t n = size / gomaxprocs + 1;
@@ -119,11 +132,46 @@ struct g *globrunqget(struct p *pp, int32_t max)
 	if (n > 1 &&
 	    atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead) + (uint32_t)n - 1 > RUNQ_SIZE)
 		throw("globrunqget: no room in the local queue");
-	atomic_store(&sched.runqsize, size - n);
-	struct g *gp = gqueue_pop(&sched.runq);
+	atomic_store(&s->runqsize, size - n);
+	struct g *gp = gqueue_pop(&s->runq);
 	for (n--; n > 0; n--)
-		runqput(pp, gqueue_pop(&sched.runq), false);
+		runqput1(s, pp, gqueue_pop(&s->runq), false);
 	return gp;
+}
+
+void globrunqput(struct g *gp)
+{
+	globrunqput1(&sched, gp);
+}
+
+void globrunqputhead(struct g *gp)
+{
+	globrunqputhead1(&sched, gp);
+}
+
+void globrunqputbatch(gQueue *batch, int32_t n)
+{
+	globrunqputbatch1(&sched, batch, n);
+}
+
+struct g *globrunqget(struct p *pp, int32_t max)
+{
+	return globrunqget1(&sched, pp, max);
+}
+
+void globrunqput_in(struct schedt *s, struct g *gp)
+{
+	globrunqput1(s, gp);
+}
+
+void globrunqputhead_in(struct schedt *s, struct g *gp)
+{
+	globrunqputhead1(s, gp);
+}
+
+struct g *globrunqget_in(struct schedt *s, struct p *pp, int32_t max)
+{
+	return globrunqget1(s, pp, max);
 }
 
 /* ---- local queue ---- */
@@ -151,10 +199,12 @@ uint32_t runqlen(struct p *pp)
 }
 
 /*
- * Move half of pp's ring plus gp to the global queue: the ring is full. Owner
- * only. Fails if a thief moved runqhead meanwhile.
+ * Move half of pp's ring plus gp to s's global queue: the ring is full. Owner
+ * only. Fails if a thief moved runqhead meanwhile. Cold: out of runqput's way,
+ * so that passing s costs its fast path nothing.
  */
-static bool runqputslow(struct p *pp, struct g *gp, uint32_t head, uint32_t tail)
+__attribute__((cold)) static bool runqputslow(struct schedt *s, struct p *pp, struct g *gp,
+					      uint32_t head, uint32_t tail)
 {
 	struct g *batch[RUNQ_SIZE / 2 + 1];
 	uint32_t n = (tail - head) / 2;
@@ -169,18 +219,18 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t head, uint32_t tail
 	gQueue q = {NULL, NULL};
 	for (uint32_t i = 0; i <= n; i++)
 		gqueue_push_back(&q, batch[i]);
-	lock(&sched.lock);
-	globrunqputbatch(&q, (int32_t)(n + 1));
-	unlock(&sched.lock);
+	lock(&s->lock);
+	globrunqputbatch1(s, &q, (int32_t)(n + 1));
+	unlock(&s->lock);
 	return true;
 }
 
 /*
  * Put gp on pp's local queue. With next, gp goes in runnext and the G it
- * displaces goes to the tail. A full ring spills half to the global queue.
+ * displaces goes to the tail. A full ring spills half to s's global queue.
  * Owner only.
  */
-void runqput(struct p *pp, struct g *gp, bool next)
+RUNQ_INLINE void runqput1(struct schedt *s, struct p *pp, struct g *gp, bool next)
 {
 	SCHEDPOINT("runqput");
 	if (next) {
@@ -201,9 +251,19 @@ void runqput(struct p *pp, struct g *gp, bool next)
 			atomic_store_rel(&pp->runqtail, tail + 1);
 			return;
 		}
-		if (runqputslow(pp, gp, head, tail))
+		if (runqputslow(s, pp, gp, head, tail))
 			return;
 	}
+}
+
+void runqput(struct p *pp, struct g *gp, bool next)
+{
+	runqput1(&sched, pp, gp, next);
+}
+
+void runqput_in(struct schedt *s, struct p *pp, struct g *gp, bool next)
+{
+	runqput1(s, pp, gp, next);
 }
 
 /* Take the G at the head of pp's ring, ignoring runnext. Owner only. */

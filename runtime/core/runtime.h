@@ -1,6 +1,9 @@
 /*
- * runtime.h: the one internal header. Every runtime file and every white-box
- * test includes it; nothing here is part of the public API (schedlab.h).
+ * runtime.h: the runtime's own internal header. Every runtime file, core and
+ * backend, includes it; nothing here is part of the public API (schedlab.h).
+ * White-box tests and fuzz targets include export_test.h instead, which
+ * declares again just the names they use (the channel and semaphore tests
+ * still get this header through chan.h and sema.h, which include it).
  *
  * Cross-file runtime functions keep Go's names and hidden visibility.
  */
@@ -9,56 +12,17 @@
 
 #include "runtime2.h"
 #include "os.h"
-#ifdef SL_SIM
-#include "sim.h"
-#endif
 
 #define HIDDEN	 __attribute__((visibility("hidden")))
 #define NORETURN __attribute__((noreturn))
 /* For code that reads other threads' state racily on purpose. */
 #define NO_SANITIZE_THREAD __attribute__((no_sanitize("thread")))
 
-/* ---- atomics (sequentially consistent unless named) ---- */
-#define atomic_load(p)		   __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define atomic_store(p, v)	   __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define atomic_load_acq(p)	   __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define atomic_store_rel(p, v)	   __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define atomic_load_relaxed(p)	   __atomic_load_n((p), __ATOMIC_RELAXED)
-#define atomic_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define atomic_xadd(p, d)	   __atomic_add_fetch((p), (d), __ATOMIC_SEQ_CST)
-#define atomic_xchg(p, v)	   __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
-#define atomic_cas(p, old, new)                                                                    \
-	({                                                                                         \
-		__typeof__(*(p)) _o = (old);                                                       \
-		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_SEQ_CST,              \
-					    __ATOMIC_SEQ_CST);                                     \
-	})
-#define atomic_cas_rel(p, old, new)                                                                \
-	({                                                                                         \
-		__typeof__(*(p)) _o = (old);                                                       \
-		__atomic_compare_exchange_n((p), &_o, (new), false, __ATOMIC_RELEASE,              \
-					    __ATOMIC_RELAXED);                                     \
-	})
+/* ---- atomics: atomic.h (each a scheduling point in libschedlab_sim_fine) ---- */
+#include "atomic.h"
 
-/*
- * The current G lives in one thread-local slot, as in Go. It is read with a
- * volatile asm load so that the compiler never caches it (or the address of
- * the TLS block) across a switch: a goroutine can resume on another thread.
- * The local-exec model is right because libschedlab is linked statically.
- */
-extern __thread struct g *tls_g;
-
-static inline struct g *getg(void)
-{
-	struct g *gp;
-	__asm__ volatile("movq %%fs:tls_g@tpoff, %0" : "=r"(gp));
-	return gp;
-}
-
-static inline void setg(struct g *gp)
-{
-	__asm__ volatile("movq %0, %%fs:tls_g@tpoff" : : "r"(gp) : "memory");
-}
+/* The current G: getg and setg, per architecture (arch/ARCH/getg.h). */
+#include "getg.h"
 
 /* Whether the caller runs on a goroutine (not g0, not a foreign thread). */
 static inline bool is_user_g(void)
@@ -77,7 +41,7 @@ static inline struct m *getm(void)
 extern HIDDEN struct schedt sched;
 extern HIDDEN struct m m0;
 extern HIDDEN struct g g0_m0;
-extern HIDDEN struct p *allp[SL_MAXPROCS];
+extern HIDDEN struct p *allp[SL_MAX_GOMAXPROCS];
 extern HIDDEN int32_t allpcount; /* Ps ever allocated; allp[gomaxprocs:allpcount] are _Pdead */
 extern HIDDEN int32_t gomaxprocs;
 extern HIDDEN int32_t newprocs;
@@ -97,7 +61,7 @@ struct dbgvars {
 	int32_t sysmonoff;  /* 1: no sysmon (deterministic instruction counts) */
 };
 extern HIDDEN struct dbgvars debug;
-HIDDEN void parsedebugvars(void);
+HIDDEN void parsedebugvars(const char *env);
 
 /* ---- bootstrap (rt0.c, asm) ---- */
 void rt0_go(int argc, char **argv);
@@ -107,6 +71,24 @@ HIDDEN void schedinit(void);
 HIDDEN NORETURN void mstart(void);
 HIDDEN void runtime_main(void *unused);
 HIDDEN int32_t gomaxprocs_from_env(const char *s, int32_t dflt);
+
+/*
+ * Teardown (rt0.c and every file that owns state): free everything the
+ * runtime allocated and reset every global to its state before rt0_go, so
+ * that another runtime can start in the same process. For a backend that
+ * runs many (the simulation's sl_sim_run); compiled in every build. Only
+ * between runs: no M runs, and none ever will again.
+ */
+HIDDEN void runtime_teardown(void);
+HIDDEN void proc_teardown(void);
+HIDDEN void goroutine_teardown(void);
+HIDDEN void stack_teardown(void);
+HIDDEN void sema_teardown(void);
+HIDDEN void stw_teardown(void);
+HIDDEN void debug_teardown(void);
+HIDDEN void rt0_teardown(void);
+HIDDEN void chan_teardown(void);
+HIDDEN void sysmon_teardown(void);
 
 /* ---- context switch (asm_amd64.S, switch.c) ---- */
 NORETURN void asm_gogo(gobuf *to);
@@ -153,11 +135,11 @@ HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitrea
 HIDDEN void goready(struct g *gp);
 HIDDEN void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
 HIDDEN void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval);
-#ifdef SL_SIM /* count each transition with its caller */
+/* Each transition is counted with its caller (SIMCOVER: nothing in the real
+ * build). */
 #define casgstatus(gp, o, n) ((casgstatus)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
 #define setgstatus_owned(gp, o, n)                                                                 \
 	((setgstatus_owned)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
-#endif
 HIDDEN uint32_t readgstatus(struct g *gp);
 HIDDEN void gfput(struct p *pp, struct g *gp);
 HIDDEN struct g *gfget(struct p *pp);
@@ -168,12 +150,13 @@ HIDDEN const char *pstatusname(uint32_t s);
 /*
  * Every P status change goes through these two, so that the simulation can
  * count each transition with the function that made it. In the real build
- * they are the plain atomic store and CAS.
+ * the hooks are nothing, and they compile to the plain exchange (a
+ * sequentially consistent store is one on x86-64 too) and CAS.
  */
-#ifdef SL_SIM
 #define setpstatus(pp, to)                                                                         \
 	({                                                                                         \
 		uint32_t _from = atomic_xchg(&(pp)->status, (uint32_t)(to));                       \
+		(void)_from;                                                                       \
 		SIMCOVER("P", _from, (to), __func__);                                              \
 		SIMEVENT("P%d %s -> %s in %s", (pp)->id, pstatusname(_from), pstatusname(to),      \
 			 __func__);                                                                \
@@ -188,10 +171,6 @@ HIDDEN const char *pstatusname(uint32_t s);
 		}                                                                                  \
 		_ok;                                                                               \
 	})
-#else
-#define setpstatus(pp, to)	 atomic_store(&(pp)->status, (uint32_t)(to))
-#define caspstatus(pp, from, to) atomic_cas(&(pp)->status, (uint32_t)(from), (uint32_t)(to))
-#endif
 HIDDEN const char *waitreasonname(uint32_t r);
 HIDDEN void preemptcheck_slow(void);
 
@@ -221,6 +200,11 @@ HIDDEN void globrunqput(struct g *gp);
 HIDDEN void globrunqputhead(struct g *gp);
 HIDDEN void globrunqputbatch(gQueue *batch, int32_t n);
 HIDDEN struct g *globrunqget(struct p *pp, int32_t max);
+/* The same on the global queue of s, not sched (export_test.h). */
+HIDDEN void runqput_in(struct schedt *s, struct p *pp, struct g *gp, bool next);
+HIDDEN void globrunqput_in(struct schedt *s, struct g *gp);
+HIDDEN void globrunqputhead_in(struct schedt *s, struct g *gp);
+HIDDEN struct g *globrunqget_in(struct schedt *s, struct p *pp, int32_t max);
 HIDDEN void gqueue_push_back(gQueue *q, struct g *gp);
 HIDDEN void gqueue_push_front(gQueue *q, struct g *gp);
 HIDDEN struct g *gqueue_pop(gQueue *q);
@@ -255,13 +239,15 @@ HIDDEN void schedcheck_stw(void);
 extern HIDDEN size_t stacksize; /* usable bytes per goroutine stack */
 extern HIDDEN size_t stackguardsize;
 extern HIDDEN int64_t stacks_mapped; /* stacks ever mapped, for tests */
-HIDDEN void stackinit(void);
+HIDDEN void stackinit(const char *env);
 HIDDEN stack stackalloc(void);
 HIDDEN void stackfree(stack s);
 HIDDEN void stackcache_clear(struct p *pp);
-HIDDEN void minit_signals(struct m *mp);
-HIDDEN void initsig(void);
 HIDDEN const char *stackguardmode(void);
+/* The backend's fault handler's question (os_initsig): report an overflow
+ * and exit if fault lies in the running G's guard region, else return. In
+ * signal context: async-signal-safe. */
+HIDDEN void sigstackoverflow(uintptr_t fault, uintptr_t sp);
 
 /* ---- lock.c ---- */
 HIDDEN void lockInit(mutex *l, enum lockrank rank);

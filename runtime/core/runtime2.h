@@ -7,18 +7,21 @@
  * P  a processor: the right to run Go code, with a local run queue. There are
  *    exactly gomaxprocs Ps; an M must hold a P to run a G.
  *
- * Offsets used by assembly (g.stack, g.sched, g.m, m.g0) are fixed here and
- * checked with static assertions in proc.c.
+ * Offsets used by assembly (g.stack, g.sched, g.m, m.g0) are fixed here,
+ * named in arch/amd64/asm_offsets.h and checked with static assertions in
+ * arch/amd64/switch.c.
  */
 #ifndef SCHEDLAB_RUNTIME2_H
 #define SCHEDLAB_RUNTIME2_H
+
+#include <schedlab.h> /* SL_MAX_GOMAXPROCS */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Capacity of allp. sl_gomaxprocs and GOMAXPROCS clamp to it. */
-#define SL_MAXPROCS 1024
+/* The capacity of allp (and of every per-P array) is the public limit,
+ * SL_MAX_GOMAXPROCS: sl_gomaxprocs and GOMAXPROCS clamp to it. */
 /* Go's sched.maxmcount default. */
 #define SL_MAXMCOUNT 10000
 /* Per-P ring size, as in Go. */
@@ -92,6 +95,7 @@ enum lockrank {
 	lockRankAllg,	      /* allglock */
 	lockRankGFree,	      /* sched.gFree.lock */
 	lockRankStackpool,    /* the global stack pool */
+	lockRankChanpool,     /* a channel header pool (chan.c); a leaf */
 	lockRankCount,
 };
 

@@ -1,10 +1,12 @@
 /*
- * schedcheck.c: the whole-state invariant checker of DESIGN.md.
+ * schedcheck.c: the whole-state invariant checker (docs/DESIGN.md lists every
+ * invariant by its message).
  *
  * Called with sched.lock held, either with the world stopped (after every
- * stop-the-world in debug builds) or at quiescence (every M idle, from
- * checkdead in debug builds). A violation names the invariant, dumps the
- * state and aborts.
+ * stop-the-world when SL_SCHEDCHECK is defined: the debug preset and every
+ * simulation build) or at quiescence (every M idle, from checkdead, under the
+ * same condition). A violation names the invariant, dumps the state and
+ * aborts.
  */
 #include "runtime.h"
 
@@ -72,7 +74,7 @@ static void check_timers(void)
 static void check_ps(enum schedcheck_mode mode, struct m *self)
 {
 	int32_t n = gomaxprocs;
-	if (n < 1 || n > allpcount || n > SL_MAXPROCS)
+	if (n < 1 || n > allpcount || n > SL_MAX_GOMAXPROCS)
 		violation("len(allp) == gomaxprocs", "gomaxprocs=%d allocated=%d", n, allpcount);
 
 	int32_t nidle = 0;

@@ -74,8 +74,9 @@ static bool selparkcommit(struct g *gp, void *arg)
 	return true;
 }
 
-/* Sort the poll order into lockorder by chanorder, the address (Go's heap sort:
- * no allocation, O(n log n), equal channels stay adjacent). */
+/* Sort the poll order into lockorder by chanorder (chan.h: the address, or
+ * the creation order where runs replay), with Go's heap sort: no allocation,
+ * O(n log n), equal channels stay adjacent. */
 static void sortlockorder(sl_select_case *cases, const int32_t *pollorder, int32_t *lockorder,
 			  int32_t n)
 {

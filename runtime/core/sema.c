@@ -59,17 +59,15 @@ static struct {
     [0 ... SEMTABSZ - 1] = {.root = {.lock = {.key = 0, .rank = lockRankSemaRoot}}},
 };
 
-/* The bucket for addr. The simulation uses one bucket for every address:
- * which addresses share a bucket would otherwise change with ASLR, and with
- * it the locking, the scheduling points, and the replay of a run. */
+/* The bucket for addr. Where runs replay (os_replay: the simulation) every
+ * address shares bucket 0: which addresses share a bucket would otherwise
+ * change with ASLR, and with it the locking, the scheduling points, and the
+ * replay of a run. */
 static struct semaRoot *semroot(uint32_t *addr)
 {
-#ifdef SL_SIM
-	(void)addr;
-	return &semtable[0].root;
-#else
+	if (os_replay)
+		return &semtable[0].root;
 	return &semtable[((uintptr_t)addr >> 3) % SEMTABSZ].root;
-#endif
 }
 
 /* Take one from *addr if it is positive. Any thread, no lock needed. */
@@ -252,7 +250,6 @@ uint32_t semawaiters(uint32_t *addr)
 	return n;
 }
 
-#ifdef SL_SIM
 void sema_teardown(void)
 {
 	for (int i = 0; i < SEMTABSZ; i++) {
@@ -261,4 +258,3 @@ void sema_teardown(void)
 		semtable[i].root.lock.key = 0;
 	}
 }
-#endif

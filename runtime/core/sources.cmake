@@ -3,6 +3,8 @@
 set(SL_CORE_SOURCES
   chan.c
   debug.c
+  errors.c
+  gdb_scripts.c
   goroutine.c
   lock.c
   proc.c
@@ -18,3 +20,4 @@ set(SL_CORE_SOURCES
   sysmon.c
   time.c
 )
+set_source_files_properties(core/gdb_scripts.c PROPERTIES COMPILE_DEFINITIONS "SL_GDB_SCRIPT=\"${PROJECT_SOURCE_DIR}/scripts/schedlab-gdb.py\"")

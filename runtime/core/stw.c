@@ -198,17 +198,15 @@ int sl_gomaxprocs(int n)
 	int ret = atomic_load(&gomaxprocs);
 	if (n <= 0 || n == ret)
 		return ret;
-	if (n > SL_MAXPROCS)
-		n = SL_MAXPROCS;
+	if (n > SL_MAX_GOMAXPROCS)
+		n = SL_MAX_GOMAXPROCS;
 	stopTheWorld("GOMAXPROCS");
 	newprocs = n;
 	startTheWorld();
 	return ret;
 }
 
-#ifdef SL_SIM
 void stw_teardown(void)
 {
 	worldsema = 1;
 }
-#endif

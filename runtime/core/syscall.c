@@ -8,7 +8,7 @@
  * (_Psyscall -> _Pgcstop). Leaving the syscall tries, in order: the old P if
  * still _Psyscall, any idle P, and else queues the G globally and parks the M.
  *
- * Handing a P off from a long syscall (sysmon's retake) comes with sysmon.
+ * Handing a P off from a long syscall (sysmon's retake) is in sysmon.c.
  */
 #include "runtime.h"
 #include "schedlab.h"

@@ -27,7 +27,7 @@ static struct {
 	int64_t schedwhen;
 	uint32_t syscalltick;
 	int64_t syscallwhen;
-} pdata[SL_MAXPROCS];
+} pdata[SL_MAX_GOMAXPROCS];
 
 /*
  * Give away pp, just taken from a syscall or being left by its M: start an
@@ -169,9 +169,7 @@ void sysmon(void)
 	}
 }
 
-#ifdef SL_SIM
 void sysmon_teardown(void)
 {
 	memset(pdata, 0, sizeof pdata);
 }
-#endif

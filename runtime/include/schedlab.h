@@ -134,6 +134,16 @@ bool sl_timer_stop(sl_timer *t);
 bool sl_timer_reset(sl_timer *t, int64_t ns);
 void sl_timer_free(sl_timer *t);
 
+/*
+ * A message for an error code of this API (SL_ECLOSED, SL_EAGAIN, ...), as
+ * strerror is for errno: "SL_EFREED: channel used after sl_chan_free". 0 gives
+ * "no error", any other code "unknown schedlab error N". Any thread. The text
+ * of a known code is a string literal; that of an unknown code sits in a
+ * buffer of the calling thread, good until the thread's next sl_strerror of
+ * an unknown code (a goroutine keeps its thread until it calls the runtime).
+ */
+const char *sl_strerror(int code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,9 +8,11 @@
  * from the sender to the receiver.
  *
  * Errors are negative return values. Go panics where schedlab returns
- * SL_ECLOSED or SL_EINVAL; SL_EFREED is a best-effort check for use after
- * sl_chan_free (a later allocation can reuse the memory, so do not rely on
- * it). All functions are safe to call from any goroutine at once. Blocking
+ * SL_ECLOSED or SL_EINVAL; SL_EFREED reports use after sl_chan_free,
+ * whatever the program allocated since, until 1024 more channels (of the
+ * freed one's size class) have been freed: then its memory may be a new
+ * channel's, which no check can tell apart, so do not build on it. All
+ * functions are safe to call from any goroutine at once. Blocking
  * calls (sl_chan_send, sl_chan_recv, sl_select with block) need a goroutine;
  * other threads (a library host's own threads) may use the rest.
  */
@@ -29,7 +31,8 @@ extern "C" {
 #define SL_ECLOSED (-1)
 /* A try-operation, or a non-blocking select, would have to block. */
 #define SL_EAGAIN (-2)
-/* The channel was freed with sl_chan_free (best effort). */
+/* The channel was freed with sl_chan_free (see above for how long this is
+ * known). */
 #define SL_EFREED (-3)
 /* sl_chan_free of a channel that goroutines are blocked on. */
 #define SL_EBUSY (-4)

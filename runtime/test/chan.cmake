@@ -1,6 +1,7 @@
-# Channel and select tests (issue 3). Each binary runs one mode per test;
+# Channel and select tests. Each binary runs one mode per test;
 # modes whose outcome depends on scheduling run at GOMAXPROCS 1 and 4. Modes
-# that block forever are checked from outside with expect.sh.
+# that block forever are checked from outside with expect.sh (their EXPECT
+# blocks).
 
 runtime_test(test_chan)
 runtime_test(test_select)
@@ -16,20 +17,17 @@ function(chan_tests exe prefix)
   endforeach()
 endfunction()
 
-chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resize)
+chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resize freed_reuse)
 chan_tests(test_select select fairness nonblocking closed wakeonce mixed many foreign)
 
-# Blocked forever: the deadlock report names what each goroutine waits on.
-function(deadlock_test prog prefix mode reason)
-  add_test(NAME ${prefix}.${mode} COMMAND ${EXPECT} -s 2 -E GOMAXPROCS=2
-    -e "^blocking$" -e "^fatal error: all goroutines are asleep - deadlock!$"
-    -e "^goroutine 1 \\[${reason}\\]:$" -v unreachable -- $<TARGET_FILE:${prog}> ${mode})
-endfunction()
-deadlock_test(test_chan chan nilsend "chan send \\(nil chan\\)")
-deadlock_test(test_chan chan nilrecv "chan receive \\(nil chan\\)")
-deadlock_test(test_chan chan recvdeadlock "chan receive")
-deadlock_test(test_select select nocases "select \\(no cases\\)")
-deadlock_test(test_select select allnil "select")
+# Blocked forever: the deadlock report names what each goroutine waits on
+# (the EXPECT blocks of test_chan.c and test_select.c).
+foreach(case nilsend nilrecv recvdeadlock)
+  expect_test(chan.${case} test_chan ${case})
+endforeach()
+foreach(case nocases allnil)
+  expect_test(select.${case} test_select ${case})
+endforeach()
 
 # The ping-pong measurement: only its output is checked, never its speed.
 add_test(NAME chan.bench_output COMMAND test_chan bench)

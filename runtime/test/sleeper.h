@@ -4,7 +4,7 @@
 #ifndef SCHEDLAB_TEST_SLEEPER_H
 #define SCHEDLAB_TEST_SLEEPER_H
 
-#include "runtime.h"
+#include "export_test.h"
 
 struct sleeper {
 	int32_t tokens;

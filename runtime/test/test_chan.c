@@ -1,10 +1,11 @@
 /*
  * test_chan: channels. One mode per run (argv[1]); ctest runs each at
  * GOMAXPROCS 1 and 4 where scheduling matters. Modes that must fail (a
- * goroutine blocked forever) are checked from outside with expect.sh.
+ * goroutine blocked forever) are checked from outside with expect.sh, as
+ * their EXPECT blocks say.
  */
 #include "chanutil.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <stdint.h>
@@ -432,6 +433,95 @@ static void errors(void)
 	CHECK_EQ(sl_chan_free(shared), 0);
 }
 
+/* ---- use after free, with the freed memory in demand ---- */
+
+/* Every call with the freed channel c sees it freed. The runtime's own
+ * check first: were it wrong, the calls would use whatever the memory holds. */
+static void check_freed(sl_chan *c)
+{
+	int64_t v = 5;
+	bool ok;
+	CHECK(chanfreed(tohchan(c)));
+	CHECK_EQ(sl_chan_send(c, &v), SL_EFREED);
+	CHECK_EQ(sl_chan_recv(c, &v, &ok), SL_EFREED);
+	CHECK_EQ(sl_chan_trysend(c, &v), SL_EFREED);
+	CHECK_EQ(sl_chan_tryrecv(c, &v, &ok), SL_EFREED);
+	CHECK_EQ(sl_chan_close(c), SL_EFREED);
+	CHECK_EQ(sl_chan_free(c), SL_EFREED);
+	CHECK_EQ(sl_chan_len(c), 0);
+	CHECK_EQ(sl_chan_cap(c), 0);
+	sl_select_case cs[1] = {{c, SL_SELECT_RECV, &v, &ok, 0}};
+	CHECK_EQ(sl_select(cs, 1, false), SL_EFREED);
+}
+
+/*
+ * SL_EFREED does not depend on what malloc does with freed memory: after a
+ * closed channel of each size class (and one with a buffer of its own) is
+ * freed, the program allocates thousands of blocks of the sizes around a
+ * header's, fills them with the live channel's magic, and makes and frees
+ * channels, fewer than the quarantine: every stale handle still reads as
+ * freed. Then, past the quarantine, the oldest freed header is the next
+ * channel made: the pool reuses its memory rather than grow.
+ */
+static void freed_reuse(void)
+{
+	int64_t v = 1;
+	sl_chan *stale[3] = {sl_chan_make(sizeof v, 0), sl_chan_make(sizeof v, 32),
+			     sl_chan_make(sizeof v, 1000)};
+	for (int i = 0; i < 3; i++) {
+		CHECK(stale[i] != NULL);
+		if (i > 0)
+			CHECK_EQ(sl_chan_trysend(stale[i], &v), 0);
+		CHECK_EQ(sl_chan_close(stale[i]), 0);
+		CHECK_EQ(sl_chan_free(stale[i]), 0);
+		check_freed(stale[i]);
+	}
+
+	enum { NBLOCKS = 8192 };
+	static void *blocks[NBLOCKS];
+	for (int i = 0; i < NBLOCKS; i++) {
+		size_t words = (sizeof(struct hchan) + (size_t)(i % 700)) / 8 + 1;
+		uint64_t *b = malloc(words * 8);
+		CHECK(b != NULL);
+		for (size_t j = 0; j < words; j++)
+			b[j] = HCHAN_MAGIC;
+		blocks[i] = b;
+	}
+	for (int i = 0; i < 3; i++)
+		check_freed(stale[i]);
+
+	/* Class 0 holds stale[0] and stale[2] (whose buffer is an allocation
+	 * of its own, behind a class-0 header) and, after this, quarantine - 2
+	 * more freed headers: not enough to reuse any. */
+	for (int i = 0; i < CHANPOOL_QUARANTINE - 2; i++) {
+		sl_chan *c = sl_chan_make(sizeof v, 0);
+		CHECK(c != NULL && c != stale[0]);
+		CHECK_EQ(sl_chan_free(c), 0);
+	}
+	sl_chan *live[64];
+	for (int i = 0; i < 64; i++) {
+		live[i] = sl_chan_make(sizeof v, (size_t)i % 3);
+		for (int j = 0; j < 3; j++)
+			CHECK(live[i] != stale[j]);
+		CHECK_EQ(sl_chan_trysend(live[i], &v), i % 3 ? 0 : SL_EAGAIN);
+	}
+	for (int i = 0; i < 3; i++)
+		check_freed(stale[i]);
+	for (int i = 0; i < NBLOCKS; i++)
+		free(blocks[i]);
+	for (int i = 0; i < 64; i++)
+		CHECK_EQ(sl_chan_free(live[i]), 0);
+
+	/* stale[0], the oldest, now has CHANPOOL_QUARANTINE - 1 + 64 freed
+	 * class-0 headers behind it (the live ones are class 0 too): past the
+	 * quarantine, the next class-0 channel reuses it. */
+	sl_chan *again = sl_chan_make(sizeof v, 0);
+	CHECK(again == stale[0]);
+	CHECK_EQ(sl_chan_len(again), 0);
+	CHECK_EQ(sl_chan_trysend(again, &v), SL_EAGAIN); /* live, unbuffered */
+	CHECK_EQ(sl_chan_free(again), 0);
+}
+
 /* ---- try-operations, len and cap ---- */
 
 static void try_ops(void)
@@ -618,6 +708,16 @@ static void resize(void)
 
 /* ---- things that block forever (checked by expect.sh) ---- */
 
+/*
+ * EXPECT nilsend
+ * args    nilsend
+ * env     GOMAXPROCS=2
+ * status  2
+ * match   ^blocking$
+ * match   ^fatal error: all goroutines are asleep - deadlock!$
+ * match   ^goroutine 1 \[chan send \(nil chan\)\]:$
+ * nomatch unreachable
+ */
 static void nilsend(void)
 {
 	int64_t v = 0;
@@ -627,6 +727,16 @@ static void nilsend(void)
 	printf("unreachable\n");
 }
 
+/*
+ * EXPECT nilrecv
+ * args    nilrecv
+ * env     GOMAXPROCS=2
+ * status  2
+ * match   ^blocking$
+ * match   ^fatal error: all goroutines are asleep - deadlock!$
+ * match   ^goroutine 1 \[chan receive \(nil chan\)\]:$
+ * nomatch unreachable
+ */
 static void nilrecv(void)
 {
 	printf("blocking\n");
@@ -635,6 +745,16 @@ static void nilrecv(void)
 	printf("unreachable\n");
 }
 
+/*
+ * EXPECT recvdeadlock
+ * args    recvdeadlock
+ * env     GOMAXPROCS=2
+ * status  2
+ * match   ^blocking$
+ * match   ^fatal error: all goroutines are asleep - deadlock!$
+ * match   ^goroutine 1 \[chan receive\]:$
+ * nomatch unreachable
+ */
 static void recvdeadlock(void)
 {
 	sl_chan *c = sl_chan_make(4, 0);
@@ -680,11 +800,21 @@ static void bench(void)
 }
 
 static const struct mode modes[] = {
-    {"pingpong", pingpong},   {"ring", ring},	    {"close", close_semantics},
-    {"fifo", fifo},	      {"errors", errors},   {"try", try_ops},
-    {"elemsize0", elemsize0}, {"nb", nb},	    {"resize", resize},
-    {"nilsend", nilsend},     {"nilrecv", nilrecv}, {"recvdeadlock", recvdeadlock},
-    {"bench", bench},	      {NULL, NULL},
+    {"pingpong", pingpong},
+    {"ring", ring},
+    {"close", close_semantics},
+    {"fifo", fifo},
+    {"errors", errors},
+    {"try", try_ops},
+    {"elemsize0", elemsize0},
+    {"nb", nb},
+    {"resize", resize},
+    {"nilsend", nilsend},
+    {"nilrecv", nilrecv},
+    {"recvdeadlock", recvdeadlock},
+    {"bench", bench},
+    {"freed_reuse", freed_reuse},
+    {NULL, NULL},
 };
 
 int sl_main(int argc, char **argv)

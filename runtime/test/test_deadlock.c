@@ -1,5 +1,6 @@
 /*
- * test_deadlock: checkdead, from outside (expect.sh). Modes:
+ * test_deadlock: checkdead, from outside (expect.sh: each mode's EXPECT
+ * block). Modes:
  *   deadlock   main and two other goroutines park with nobody to wake them:
  *              Go's message and exit status 2
  *   notdead    main parks while a worker still has work; the worker wakes
@@ -12,7 +13,7 @@
  *              is pending
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <string.h>
@@ -64,6 +65,16 @@ int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	if (!strcmp(mode, "deadlock")) {
+		/*
+		 * EXPECT detected
+		 * args    deadlock
+		 * env     GOMAXPROCS=${procs}
+		 * status  2
+		 * match   ^fatal error: all goroutines are asleep - deadlock!$
+		 * match   ^goroutine 1 \[test park\]:$
+		 * match   parking main
+		 * nomatch unreachable
+		 */
 		sl_go(park_forever, NULL);
 		sl_go(park_forever, NULL);
 		printf("parking main\n");
@@ -72,6 +83,16 @@ int sl_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "chan")) {
+		/*
+		 * EXPECT on_channels
+		 * args    chan
+		 * env     GOMAXPROCS=${procs}
+		 * status  2
+		 * match   ^fatal error: all goroutines are asleep - deadlock!$
+		 * match   ^goroutine 1 \[chan receive\]:$
+		 * match   ^goroutine [0-9]+ \[chan send\]:$
+		 * nomatch unreachable
+		 */
 		/* a receiver and a sender on two channels nobody else touches */
 		sl_chan *a = sl_chan_make(sizeof(int), 0), *b = sl_chan_make(sizeof(int), 0);
 		sl_go(send_forever, b);
@@ -81,6 +102,14 @@ int sl_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "timer")) {
+		/*
+		 * EXPECT not_while_timer_pending
+		 * args    timer
+		 * env     GOMAXPROCS=${procs}
+		 * status  0
+		 * match   ^woken by a timer$
+		 * nomatch fatal error
+		 */
 		/* main parks; the only other goroutine sleeps, then wakes it */
 		sl_go(timed_waker, NULL);
 		gopark(publish, &parked_main, waitReasonTest, &object);
@@ -88,6 +117,14 @@ int sl_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "after_timer")) {
+		/*
+		 * EXPECT after_timer
+		 * args    after_timer
+		 * env     GOMAXPROCS=${procs}
+		 * status  2
+		 * match   ^fatal error: all goroutines are asleep - deadlock!$
+		 * match   ^slept$
+		 */
 		/* a timer is pending, then nothing is */
 		sl_go(park_forever, NULL);
 		sl_sleep(30 * 1000 * 1000);
@@ -97,6 +134,14 @@ int sl_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "notdead")) {
+		/*
+		 * EXPECT not_while_runnable
+		 * args    notdead
+		 * env     GOMAXPROCS=${procs}
+		 * status  0
+		 * match   ^woken$
+		 * nomatch fatal error
+		 */
 		sl_go(waker, NULL);
 		gopark(publish, &parked_main, waitReasonTest, &object);
 		printf("woken\n");

@@ -9,7 +9,7 @@
  * (seconds), where without the slice end it would never come.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 #include "sleeper.h"
 

@@ -6,7 +6,7 @@
  * owned by m.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <time.h>

@@ -5,7 +5,7 @@
  * explicitly here; debug builds also run it inside every stop-the-world).
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <stdint.h>

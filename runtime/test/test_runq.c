@@ -6,7 +6,7 @@
  * queue while it holds fake Gs.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <pthread.h>

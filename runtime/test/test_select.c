@@ -5,7 +5,7 @@
  * below 1e-6.
  */
 #include "chanutil.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <math.h>
@@ -525,6 +525,16 @@ static void foreign(void)
 
 /* ---- blocked forever (checked by expect.sh) ---- */
 
+/*
+ * EXPECT nocases
+ * args    nocases
+ * env     GOMAXPROCS=2
+ * status  2
+ * match   ^blocking$
+ * match   ^fatal error: all goroutines are asleep - deadlock!$
+ * match   ^goroutine 1 \[select \(no cases\)\]:$
+ * nomatch unreachable
+ */
 static void nocases(void)
 {
 	printf("blocking\n");
@@ -533,6 +543,16 @@ static void nocases(void)
 	printf("unreachable\n");
 }
 
+/*
+ * EXPECT allnil
+ * args    allnil
+ * env     GOMAXPROCS=2
+ * status  2
+ * match   ^blocking$
+ * match   ^fatal error: all goroutines are asleep - deadlock!$
+ * match   ^goroutine 1 \[select\]:$
+ * nomatch unreachable
+ */
 static void allnil(void)
 {
 	int64_t r;

@@ -5,7 +5,7 @@
  * check out at the end.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 enum { CALLERS = 4, CALLS = 200 };

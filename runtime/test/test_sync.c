@@ -389,32 +389,93 @@ static int fatal_mode(const char *mode)
 	sl_mutex m = SL_MUTEX_INIT;
 	sl_waitgroup w = SL_WAITGROUP_INIT;
 	if (!strcmp(mode, "unlock_unlocked")) {
+		/*
+		 * EXPECT unlock_unlocked
+		 * args    unlock_unlocked
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: sync: unlock of unlocked mutex$
+		 * nomatch survived
+		 */
 		sl_mutex_unlock(&m);
 	} else if (!strcmp(mode, "double_unlock")) {
+		/*
+		 * EXPECT double_unlock
+		 * args    double_unlock
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: sync: unlock of unlocked mutex$
+		 * nomatch survived
+		 */
 		sl_mutex_lock(&m);
 		sl_mutex_unlock(&m);
 		sl_mutex_unlock(&m);
 	} else if (!strcmp(mode, "negative_wg")) {
+		/*
+		 * EXPECT negative_wg
+		 * args    negative_wg
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: sync: negative WaitGroup counter$
+		 * nomatch survived
+		 */
 		sl_waitgroup_add(&w, 2);
 		sl_waitgroup_done(&w);
 		sl_waitgroup_done(&w);
 		sl_waitgroup_done(&w);
 	} else if (!strcmp(mode, "wg_misuse")) {
+		/*
+		 * EXPECT wg_misuse
+		 * args    wg_misuse
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: sync: WaitGroup misuse: Add called concurrently with Wait$
+		 * nomatch survived
+		 */
 		/* White-box: the state between the Done that reached zero
 		 * and its reset (counter 0, one waiter); an Add now is Go's
 		 * "Add called concurrently with Wait". */
 		w.state = 1;
 		sl_waitgroup_add(&w, 1);
 	} else if (!strcmp(mode, "not_goroutine")) {
+		/*
+		 * EXPECT not_goroutine
+		 * args    not_goroutine
+		 * env     GOMAXPROCS=2
+		 * status  abort
+		 * match   ^schedlab: sl_mutex_lock called from a thread that is not running a \
+		 *         goroutine
+		 * nomatch survived
+		 */
 		pthread_t t;
 		CHECK_EQ(pthread_create(&t, NULL, foreign_thread, &m), 0);
 		pthread_join(t, NULL);
 	} else if (!strcmp(mode, "deadlock_mutex")) {
+		/*
+		 * EXPECT deadlock_mutex
+		 * args    deadlock_mutex
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^locked once$
+		 * match   ^fatal error: all goroutines are asleep - deadlock!$
+		 * match   ^goroutine 1 \[sync.Mutex.Lock\]:$
+		 * nomatch survived
+		 */
 		sl_mutex_lock(&m);
 		printf("locked once\n");
 		fflush(stdout);
 		sl_mutex_lock(&m);
 	} else if (!strcmp(mode, "deadlock_wg")) {
+		/*
+		 * EXPECT deadlock_wg
+		 * args    deadlock_wg
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^waiting$
+		 * match   ^fatal error: all goroutines are asleep - deadlock!$
+		 * match   ^goroutine 1 \[sync.WaitGroup.Wait\]:$
+		 * nomatch survived
+		 */
 		sl_waitgroup_add(&w, 1);
 		printf("waiting\n");
 		fflush(stdout);

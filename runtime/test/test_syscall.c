@@ -6,7 +6,7 @@
  * gets a P back (its old one is gone: the stop took it).
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <unistd.h>

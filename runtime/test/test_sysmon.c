@@ -12,7 +12,7 @@
  *                    asks it to yield, and main runs and stops it
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <pthread.h>

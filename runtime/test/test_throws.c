@@ -1,10 +1,11 @@
 /*
  * test_throws: broken invariants and API limits stop the program with Go's
  * message. Each mode forces one; expect.sh checks the message and the exit
- * status (2 for throw, SIGABRT for schedcheck).
+ * status (2 for throw, SIGABRT for schedcheck) that the mode's EXPECT block
+ * names.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 
 #include <string.h>
@@ -45,27 +46,95 @@ int sl_main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 	struct m *mp = getm();
 	if (!strcmp(mode, "wirep_already")) {
+		/*
+		 * EXPECT wirep_already
+		 * args    wirep_already
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: wirep: already in go$
+		 * nomatch survived
+		 */
 		wirep(mp->p);
 	} else if (!strcmp(mode, "wirep_invalid")) {
+		/*
+		 * EXPECT wirep_invalid
+		 * args    wirep_invalid
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^wirep: p->m=0x[0-9a-f]+\(0\) p->status=1$
+		 * match   ^fatal error: wirep: invalid p state$
+		 * nomatch survived
+		 */
 		/* Pretend to have no P and wire one that an M owns. */
 		struct p *pp = mp->p;
 		mp->p = NULL;
 		wirep(pp);
 	} else if (!strcmp(mode, "go_nil")) {
+		/*
+		 * EXPECT go_nil
+		 * args    go_nil
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: go of nil func value$
+		 * nomatch survived
+		 */
 		sl_go(NULL, NULL);
 	} else if (!strcmp(mode, "releasep_arg")) {
+		/*
+		 * EXPECT releasep_arg
+		 * args    releasep_arg
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: releasep: invalid arg$
+		 * nomatch survived
+		 */
 		mp->p = NULL;
 		releasep();
 	} else if (!strcmp(mode, "releasep_state")) {
+		/*
+		 * EXPECT releasep_state
+		 * args    releasep_state
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^releasep: m=0x[0-9a-f]+ m->p=0x[0-9a-f]+ p->m=0x[0-9a-f]+ p->status=0$
+		 * match   ^fatal error: releasep: invalid p state$
+		 * nomatch survived
+		 */
 		atomic_store(&mp->p->status, _Pidle);
 		releasep();
 	} else if (!strcmp(mode, "procresize_invalid")) {
+		/*
+		 * EXPECT procresize_invalid
+		 * args    procresize_invalid
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: procresize: invalid arg$
+		 * nomatch survived
+		 */
 		lock(&sched.lock);
 		procresize(0);
 	} else if (!strcmp(mode, "schedule_locks")) {
+		/*
+		 * EXPECT schedule_locks
+		 * args    schedule_locks
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^fatal error: schedule: holding locks$
+		 * nomatch survived
+		 */
 		lock(&allglock);
 		sl_yield();
 	} else if (!strcmp(mode, "lock_order")) {
+		/*
+		 * EXPECT lock_order
+		 * args    lock_order
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   lock ordering problem: acquiring sched \(rank 3\) while holding allg \
+		 *         \(rank 5\)
+		 * match   ^fatal error: lock ordering problem$
+		 * nomatch survived
+		 */
 		lock(&allglock);
 		lock(&sched.lock);
 		unlock(&sched.lock);
@@ -73,26 +142,91 @@ int sl_main(int argc, char **argv)
 		printf("no lock ranking in this build\n");
 		return 0;
 	} else if (!strcmp(mode, "casgstatus")) {
+		/*
+		 * EXPECT casgstatus
+		 * args    casgstatus
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   casgstatus: goroutine 1: waiting->runnable, but status is running
+		 * match   ^fatal error: casgstatus: bad transition$
+		 * nomatch survived
+		 */
 		casgstatus(getg(), _Gwaiting, _Grunnable);
 	} else if (!strcmp(mode, "ready_running")) {
+		/*
+		 * EXPECT ready_running
+		 * args    ready_running
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   gp->atomicstatus=running
+		 * match   ^fatal error: bad g->status in ready$
+		 * nomatch survived
+		 */
 		goready(getg());
 	} else if (!strcmp(mode, "thread_exhaustion")) {
+		/*
+		 * EXPECT thread_exhaustion
+		 * args    thread_exhaustion
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^runtime: program exceeds 1-thread limit$
+		 * match   ^fatal error: thread exhaustion$
+		 * nomatch survived
+		 */
 		/* Only m0 exists yet; a second M is one too many. */
 		sl_setmaxthreads(1);
 		sl_go(spin, NULL);
 		for (;;)
 			sl_yield();
 	} else if (!strcmp(mode, "stack_overflow")) {
+		/*
+		 * EXPECT stack_overflow
+		 * args    stack_overflow
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^runtime: goroutine stack exceeds 65536-byte limit$
+		 * match   ^fatal error: stack overflow$
+		 * match   ^goroutine [0-9]+ \[running\]
+		 * nomatch survived
+		 */
+		/*
+		 * EXPECT stack_overflow_mprotect_guard
+		 * args    stack_overflow
+		 * env     GOMAXPROCS=2
+		 * env     SL_DEBUG=stackguard=1
+		 * status  2
+		 * match   ^runtime: goroutine stack exceeds 65536-byte limit$
+		 * match   ^fatal error: stack overflow$
+		 * nomatch survived
+		 */
 		sl_go(overflow, NULL);
 		for (;;)
 			sl_yield();
 	} else if (!strcmp(mode, "schedcheck")) {
+		/*
+		 * EXPECT schedcheck
+		 * args    schedcheck
+		 * env     GOMAXPROCS=2
+		 * status  abort
+		 * match   ^schedcheck: invariant violated: npidle matches the idle list$
+		 * match   ^SCHED[ ]
+		 * nomatch survived
+		 */
 		/* Corrupt a counter and check. */
 		stopTheWorld("test");
 		lock(&sched.lock);
 		atomic_store(&sched.npidle, sched.npidle + 3);
 		schedcheck(SCHEDCHECK_STOPPED);
 	} else if (!strcmp(mode, "schedcheck_bad_place")) {
+		/*
+		 * EXPECT schedcheck_bad_place
+		 * args    schedcheck_bad_place
+		 * env     GOMAXPROCS=2
+		 * status  abort
+		 * match   ^schedcheck: invariant violated: a G's place matches its status$
+		 * match   is runnable but found in a P's free list
+		 * nomatch survived
+		 */
 		/* A runnable G on a free list: revive a dead one. */
 		static int64_t exited;
 		struct g *gp = NULL;

@@ -12,7 +12,7 @@
  *                touched after its owner let it go
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 #include "sleeper.h"
 

@@ -12,7 +12,7 @@
  * ever made stays near one wave, not the total spawned.
  */
 #include "check.h"
-#include "runtime.h"
+#include "export_test.h"
 #include "schedlab.h"
 #include "sleeper.h"
 

@@ -1,5 +1,8 @@
 /*
- * os_linux.c: the OS seam on Linux: pthreads for Ms, futexes, clock_gettime.
+ * os_linux.c: the OS seam on Linux (os.h): pthreads for Ms and for the
+ * library entry's runtime thread, futexes, clock_gettime, the environment's
+ * start-up settings, the process. Stack memory is in mem.c, signals in
+ * signal.c.
  *
  * Ms are pthreads, not raw clone()s, so that libc, TLS and the sanitizers see
  * ordinary threads. Each thread's pthread stack becomes its M's g0 stack.
@@ -12,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -19,6 +23,11 @@
 
 /* g0 stacks for new Ms. Generous: the scheduler runs plain C here. */
 #define G0_STACK_SIZE (512 * 1024)
+
+/* Addresses order nothing that must replay; a process lives long, so stacks
+ * are mapped 256 at a time. */
+const bool os_replay = false;
+const int32_t os_stackchunk = 256;
 
 static void *thread_start(void *arg)
 {
@@ -42,6 +51,24 @@ void os_newosproc(struct m *mp)
 		throw("newosproc");
 	}
 	mp->osthread = (uintptr_t)tid;
+}
+
+static void *osproc0_start(void *arg)
+{
+	((void (*)(void))(uintptr_t)arg)();
+	return NULL;
+}
+
+/* A default-sized pthread stack: the runtime thread's becomes m0's g0. */
+int os_newosproc0(void (*fn)(void))
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&tid, &attr, osproc0_start, (void *)(uintptr_t)fn);
+	pthread_attr_destroy(&attr);
+	return err;
 }
 
 void os_futexsleep(uint32_t *addr, uint32_t val, int64_t ns)
@@ -90,6 +117,14 @@ int32_t os_getproccount(void)
 		return 1;
 	int n = CPU_COUNT(&set);
 	return n > 0 ? n : 1;
+}
+
+void os_getstartup(struct os_startup *st)
+{
+	st->gomaxprocs = getenv("GOMAXPROCS");
+	st->debug = getenv("SL_DEBUG");
+	st->stack_size = getenv("SL_STACK_SIZE");
+	st->main = NULL;
 }
 
 void os_threadstack(uintptr_t *lo, uintptr_t *hi)

@@ -1,6 +1,7 @@
 /*
- * os_sim.c: the OS seam as a deterministic simulation (the SL_SIM build,
- * libschedlab_sim).
+ * os_sim.c: the OS seam (os.h) as a deterministic simulation (the SL_SIM
+ * build, libschedlab_sim), and sl_sim_run, which runs one runtime from
+ * rt0_go to runtime_teardown. Stack memory is the host's (os/linux/mem.c).
  *
  * The whole runtime runs on the caller's thread. Every M is a "simulated
  * thread": a fiber with its own g0 stack, switched with asm_switch. Exactly
@@ -13,6 +14,11 @@
  * Virtual time advances SIM_TICK ns per scheduling point, and jumps to the
  * next deadline when every thread is blocked. Nothing here reads a real
  * clock, so a run is a function of its configuration alone.
+ *
+ * The start-up settings are the run's configuration (GOMAXPROCS) and the
+ * environment (SL_DEBUG, SL_STACK_SIZE); the main goroutine runs the run's
+ * function (sim_main). Signals stay the host's: there is one real thread for
+ * every M, and no overflow reporter.
  *
  * The current G lives in the one real thread's TLS slot, so a switch between
  * simulated threads saves the outgoing thread's g and installs the incoming
@@ -43,6 +49,12 @@
 
 #define SIM_TICK  50			   /* virtual ns per scheduling point */
 #define SIM_STACK (G0_OSSTACK + 64 * 1024) /* every simulated thread's stack */
+
+/* Runs replay exactly, and a process runs many small ones: few stacks a
+ * chunk. */
+const bool os_replay = true;
+const int32_t os_stackchunk = 32;
+
 /* A runnable thread that has not run for this many steps runs next, as a
  * real kernel would run it sooner or later. Without this, PCT's strict
  * priorities turn any spin-wait on a lower-priority thread into a livelock
@@ -88,6 +100,8 @@ static struct {
 	int exitcode;
 	int (*mainfn)(void *);
 	void *mainarg;
+	bool gomaxprocs_set; /* the configuration named gomaxprocs */
+	char gomaxprocs[16]; /* then cfg.gomaxprocs, as os_getstartup's string */
 } S;
 
 static uint64_t splitmix(uint64_t *x)
@@ -388,6 +402,22 @@ void os_newosproc(struct m *mp)
 	os_schedpoint("newosproc");
 }
 
+int os_newosproc0(void (*fn)(void))
+{
+	(void)fn;
+	sim_fail("the library entry has no simulated thread: a simulated runtime starts in "
+		 "sl_sim_run");
+}
+
+void os_minit(struct m *mp)
+{
+	(void)mp;
+}
+
+void os_initsig(void)
+{
+}
+
 void os_futexsleep(uint32_t *addr, uint32_t val, int64_t ns)
 {
 	os_schedpoint("futexsleep");
@@ -464,14 +494,9 @@ void os_write2(const char *buf, int n)
 
 /* ---- runs ---- */
 
-int32_t sim_gomaxprocs(void)
-{
-	return S.cfg.gomaxprocs;
-}
-
-/* The main goroutine's body (runtime_main): the run's main function, then
- * back to sl_sim_run. Never returns. */
-NORETURN void sim_main(void)
+/* The main goroutine's body (runtime_main, via os_getstartup): the run's
+ * main function, then back to sl_sim_run. Never returns. */
+static NORETURN void sim_main(void)
 {
 	S.exitcode = S.mainfn(S.mainarg);
 	SIMEVENT("main returned %d", S.exitcode);
@@ -481,6 +506,18 @@ NORETURN void sim_main(void)
 #endif
 	setg(NULL);
 	asm_gogo(&S.hostctx);
+}
+
+void os_getstartup(struct os_startup *st)
+{
+	st->gomaxprocs = NULL; /* as many Ps as CPUs: cfg.ncpu */
+	if (S.gomaxprocs_set) {
+		snprintf(S.gomaxprocs, sizeof S.gomaxprocs, "%d", S.cfg.gomaxprocs);
+		st->gomaxprocs = S.gomaxprocs;
+	}
+	st->debug = getenv("SL_DEBUG");
+	st->stack_size = getenv("SL_STACK_SIZE");
+	st->main = sim_main;
 }
 
 uint64_t sl_sim_steps(void)
@@ -504,7 +541,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 			  : cfg->choice < SL_SIM_RANDOM || cfg->choice > SL_SIM_BYTES
 			      ? "choice is not SL_SIM_RANDOM, SL_SIM_PCT or SL_SIM_BYTES"
 			  : cfg->ncpu < 0 ? "ncpu is negative"
-			  : cfg->gomaxprocs < 0 || cfg->gomaxprocs > SL_MAXPROCS
+			  : cfg->gomaxprocs < 0 || cfg->gomaxprocs > SL_MAX_GOMAXPROCS
 			      ? "gomaxprocs is outside 0..SL_MAX_GOMAXPROCS"
 			  : cfg->pct_depth < 0 || cfg->pct_depth > 16 ? "pct_depth is outside 0..16"
 			  : cfg->choice == SL_SIM_BYTES && cfg->nbytes && !cfg->bytes
@@ -518,6 +555,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	S.cfg = *cfg;
 	if (!S.cfg.ncpu)
 		S.cfg.ncpu = 4;
+	S.gomaxprocs_set = S.cfg.gomaxprocs != 0;
 	if (!S.cfg.gomaxprocs)
 		S.cfg.gomaxprocs = S.cfg.ncpu;
 	if (!S.cfg.max_steps)

@@ -9,6 +9,7 @@
  */
 #include "runtime.h"
 #include "schedlab_sim.h"
+#include "sim.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,6 +9,7 @@
 #   lib/schedlab/rt0_exe.o, rt0_lib.o     the entry objects
 #   lib/cmake/schedlab/                    schedlabConfig.cmake and friends
 #   lib/pkgconfig/schedlab.pc
+#   share/schedlab/schedlab-gdb.py         the gdb helpers
 include(CMakePackageConfigHelpers)
 
 set(SL_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/schedlab)
@@ -29,6 +30,10 @@ install(TARGETS ${sl_libraries} EXPORT schedlabTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 file(GLOB sl_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/include/*.h)
 install(FILES ${sl_headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/schedlab)
+# The gdb helpers (info goroutines, goroutine N bt, info sched):
+#   source <prefix>/share/schedlab/schedlab-gdb.py
+install(FILES ${PROJECT_SOURCE_DIR}/scripts/schedlab-gdb.py
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/schedlab)
 install(FILES $<TARGET_OBJECTS:schedlab_rt0_exe> DESTINATION ${SL_INSTALL_RT0DIR} RENAME rt0_exe.o)
 install(FILES $<TARGET_OBJECTS:schedlab_rt0_lib> DESTINATION ${SL_INSTALL_RT0DIR} RENAME rt0_lib.o)
 

@@ -38,11 +38,6 @@
 char nilchan_obj;
 static uint64_t chanseq; /* channels made in this run, where runs replay */
 
-void chan_teardown(void)
-{
-	chanseq = 0;
-}
-
 /*
  * ---- the header pool ----
  *
@@ -143,6 +138,28 @@ static void chanpool_put(struct hchan *c, int k)
 	pool->tail = c;
 	pool->n++;
 	unlock(&pool->lock);
+}
+
+/* Between simulated runs every channel is dead, stale handles included: the
+ * pool's headers go back to malloc, so that the next run starts as the
+ * first did (and LeakSanitizer, which scans the heap after every fuzz
+ * input, does not scan a quarantine that only grows). */
+void chan_teardown(void)
+{
+	chanseq = 0;
+	for (int k = 0; k < CHANPOOL_CLASSES; k++) {
+		struct chanpool *pool = &chanpool[k];
+		while (pool->head) {
+			struct hchan *c = pool->head;
+			pool->head = c->poolnext;
+#ifdef SL_ASAN
+			ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c + chanpool_inline[k]);
+#endif
+			free(c);
+		}
+		pool->tail = NULL;
+		pool->n = 0;
+	}
 }
 
 /* ---- checks ---- */

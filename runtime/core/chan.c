@@ -18,18 +18,11 @@
  * does, so that polling a channel that is not ready costs no lock.
  */
 #include "chan.h"
+#include "sanitizers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#define SL_ASAN 1
-#include <sanitizer/asan_interface.h>
-#endif
 
 /* Go's limits: elements below 64 KiB, buffers below maxAlloc. */
 #define MAXELEMSIZE ((size_t)1 << 16)

@@ -93,14 +93,8 @@ HIDDEN void lockInit(mutex *l, enum lockrank rank);
 HIDDEN void lock(mutex *l);
 HIDDEN void unlock(mutex *l);
 
-/* ---- os.h: virtual time and scheduling points in the simulated build ---- */
-int64_t os_nanotime(void);
-void os_usleep(uint32_t us);
-#ifdef SL_SIM
-void os_schedpoint(const char *where);
-#define SCHEDPOINT(where) os_schedpoint(where)
-#else
-#define SCHEDPOINT(where) ((void)0)
-#endif
+/* ---- os.h, the seam, whole: tests use os_nanotime, os_usleep and
+ * SCHEDPOINT ---- */
+#include "os.h"
 
 #endif

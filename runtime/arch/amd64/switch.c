@@ -9,21 +9,9 @@
  */
 #include "runtime.h"
 #include "asm_offsets.h"
+#include "sanitizers.h"
 
 #include <stddef.h>
-
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#define SL_ASAN 1
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
-#define SL_TSAN 1
-#include <sanitizer/tsan_interface.h>
-#endif
 
 _Static_assert(offsetof(struct g, stack.lo) == G_STACK_LO, "g.stack.lo");
 _Static_assert(offsetof(struct g, stack.hi) == G_STACK_HI, "g.stack.hi");

@@ -29,6 +29,7 @@
 #include "runtime.h"
 #include "asm_offsets.h"
 #include "schedlab_sim.h"
+#include "sanitizers.h"
 #include "sim.h"
 
 #include <pthread.h>
@@ -39,13 +40,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#define SIM_ASAN 1
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 #define SIM_TICK  50			   /* virtual ns per scheduling point */
 #define SIM_STACK (G0_OSSTACK + 64 * 1024) /* every simulated thread's stack */
@@ -165,7 +159,7 @@ static NORETURN void sim_fail(const char *what)
 
 /* ---- switching ---- */
 
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 static void stack_of(struct simthread *t, const void **lo, size_t *size)
 {
 	struct g *gp = t->g;
@@ -187,7 +181,7 @@ static void switch_to(struct simthread *to)
 	struct simthread *from = S.cur;
 	from->g = getg();
 	S.cur = to;
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	const void *lo;
 	size_t size;
 	stack_of(to, &lo, &size);
@@ -195,7 +189,7 @@ static void switch_to(struct simthread *to)
 #endif
 	setg(to->g);
 	asm_switch(&from->ctx, &to->ctx);
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	__sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
 #endif
 }
@@ -203,7 +197,7 @@ static void switch_to(struct simthread *to)
 /* A new simulated thread's first frame (via asm_fiber_entry). */
 static NORETURN void thread_start(void)
 {
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
 	struct simthread *t = S.cur;
@@ -501,7 +495,7 @@ static NORETURN void sim_main(void)
 	S.exitcode = S.mainfn(S.mainarg);
 	SIMEVENT("main returned %d", S.exitcode);
 	S.cur->g = getg();
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	__sanitizer_start_switch_fiber(NULL, S.host_stack_lo, S.host_stack_size);
 #endif
 	setg(NULL);
@@ -583,7 +577,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	struct simthread host = {0};
 	host.id = -1;
 	S.cur = &host;
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	pthread_attr_t attr;
 	void *lo;
 	size_t size;
@@ -603,11 +597,11 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	/* Run m0's thread; sim_main resumes hostctx when main returns. */
 	struct simthread *to = t0;
 	S.cur = to;
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	__sanitizer_start_switch_fiber(&S.host_fake_stack, to->stack, SIM_STACK);
 #endif
 	asm_switch(&S.hostctx, &to->ctx);
-#ifdef SIM_ASAN
+#ifdef SL_ASAN
 	__sanitizer_finish_switch_fiber(S.host_fake_stack, NULL, NULL);
 #endif
 	setg(NULL);

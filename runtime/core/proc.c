@@ -379,12 +379,10 @@ static void p_init(struct p *pp, int32_t id)
 		throw("p_init: reused P has work");
 }
 
-/* Move everything pp holds to global structures (its timers to plocal, the
- * caller's P) and mark it dead. World stopped, sched.lock held. */
-static void p_destroy(struct p *pp, struct p *plocal)
+/* The simulation's coverage of the P that p_destroy is about to destroy:
+ * what it still holds. World stopped. */
+static inline void p_destroy_cover(struct p *pp)
 {
-	/* What the simulation counts. SIMCOVER is nothing in the real build,
-	 * which keeps only these few reads, with the world stopped. */
 	if (!runqempty(pp))
 		SIMCOVER("procresize", 0, 0, "destroy P with work in its runq");
 	if (atomic_load(&pp->runnext))
@@ -394,6 +392,14 @@ static void p_destroy(struct p *pp, struct p *plocal)
 	for (struct m *m = allm; m; m = m->alllink)
 		if (m->oldp == pp)
 			SIMCOVER("procresize", 0, 0, "destroy P left in a syscall");
+}
+
+/* Move everything pp holds to global structures (its timers to plocal, the
+ * caller's P) and mark it dead. World stopped, sched.lock held. */
+static void p_destroy(struct p *pp, struct p *plocal)
+{
+	/* What the simulation counts; the real build does not even look. */
+	SIMHOOK(p_destroy_cover(pp));
 	/* Tail first onto the global head keeps the ring's order, and runnext
 	 * ends up in front of it. An M that has dropped its P may be scanning
 	 * every ring meanwhile (findrunnable), hence the atomics. */

@@ -14,7 +14,7 @@
  *   signals       os_initsig (the stack overflow report, sigstackoverflow)
  *   start-up      os_getproccount, os_getstartup, os_replay, os_stackchunk
  *   process       os_exit, os_write2
- *   simulation    SCHEDPOINT, SIMEVENT, SIMCOVER: nothing in the real build
+ *   simulation    SCHEDPOINT, SIMEVENT, SIMCOVER, SIMHOOK: nothing in the real build
  *
  * Backends may call the core's internals (runtime.h: print, throw, mstart,
  * rt0_go, ...); the core includes no backend header.
@@ -141,15 +141,21 @@ void os_schedpoint(const char *where);
  * build. SIMEVENT prints a trace line when SL_SIM_TRACE is on. SIMCOVER
  * counts a transition of kind ("P", "G", or an event family such as
  * "procresize") from one state to another at a site (the function).
+ * SIMHOOK(call) makes a call only in the simulation, for what takes work to
+ * find out before it can be counted; in the real build the call and its
+ * arguments are not even evaluated.
  */
 #ifdef SL_SIM
 void sim_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_cover(const char *kind, uint32_t from, uint32_t to, const char *site);
 #define SIMEVENT(...)		       sim_event(__VA_ARGS__)
 #define SIMCOVER(kind, from, to, site) sim_cover((kind), (from), (to), (site))
+#define SIMHOOK(call)		       (call)
 #else
 #define SIMEVENT(...)		       ((void)0)
 #define SIMCOVER(kind, from, to, site) ((void)0)
+/* type-checked, never evaluated */
+#define SIMHOOK(call)		       ((void)(0 && ((call), 0)))
 #endif
 
 #endif

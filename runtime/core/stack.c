@@ -18,6 +18,16 @@
  * A fault in the guard region of the running G's stack is reported as Go
  * reports a stack overflow, naming the goroutine, and exits with status 2
  * (sigstackoverflow, called from the backend's handler).
+ *
+ * The guard is GUARD_SIZE (64 KiB) of address space, no memory: an overflow
+ * by a frame smaller than that lands in it wherever the frame first writes.
+ * A larger frame could jump over the guard into the stack below, another
+ * goroutine's, without a fault; the runtime and the code that links it are
+ * built with -fstack-clash-protection, which touches such a frame page by
+ * page from the top as it is allocated, so the first touch past the stack
+ * is in the guard. Code built without that flag must keep every frame under
+ * GUARD_SIZE. A bigger guard was rejected as the remedy: address space per
+ * goroutine would grow with the largest frame anyone might write.
  */
 #include "runtime.h"
 
@@ -27,6 +37,7 @@
 
 #define DEFAULT_STACK_SIZE (64 * 1024)
 #define MIN_STACK_SIZE	   (16 * 1024)
+#define GUARD_SIZE	   (64 * 1024)
 
 size_t stacksize = DEFAULT_STACK_SIZE;
 size_t stackguardsize;
@@ -72,7 +83,7 @@ void stackinit(const char *env)
 {
 	size_t page = os_pagesize();
 	lockInit(&stackpool.lock, lockRankStackpool);
-	stackguardsize = 4 * page;
+	stackguardsize = (GUARD_SIZE + page - 1) / page * page;
 	if (env && *env) {
 		bool ok;
 		size_t v = parsesize(env, &ok);

@@ -41,6 +41,34 @@ static void overflow(void *arg)
 	printf("%d\n", recurse(0));
 }
 
+/*
+ * One frame of KB KiB, written at its bottom first: without probing, the
+ * first touch lands KB KiB below the caller, past the 64 KiB guard when KB
+ * is larger, in whatever lies there (another goroutine's stack).
+ */
+#define BIGFRAME(KB)                                                                               \
+	static __attribute__((noinline)) int bigframe_##KB(void)                                   \
+	{                                                                                          \
+		volatile char buf[(KB)*1024];                                                      \
+		/* the whole array escapes: no compiler may shrink the frame */                    \
+		__asm__ volatile("" : : "r"(buf) : "memory");                                      \
+		buf[0] = 1;                                                                        \
+		buf[sizeof buf - 1] = 2;                                                           \
+		return buf[0] + buf[sizeof buf - 1];                                               \
+	}
+BIGFRAME(72)
+BIGFRAME(84)
+BIGFRAME(160)
+
+static int bigframe_done;
+
+static void bigframe(void *arg)
+{
+	int kb = (int)(intptr_t)arg;
+	int r = kb == 72 ? bigframe_72() : kb == 84 ? bigframe_84() : bigframe_160();
+	atomic_store(&bigframe_done, r);
+}
+
 int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -202,6 +230,44 @@ int sl_main(int argc, char **argv)
 		sl_go(overflow, NULL);
 		for (;;)
 			sl_yield();
+	} else if (!strcmp(mode, "bigframe") && argc > 2) {
+		/*
+		 * A frame larger than the stack, with goroutines parked on the
+		 * stacks below: each is a stack overflow, reported, exit 2.
+		 *
+		 * EXPECT bigframe_72k
+		 * args    bigframe 72
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^runtime: goroutine stack exceeds 65536-byte limit$
+		 * match   ^fatal error: stack overflow$
+		 * nomatch survived
+		 */
+		/*
+		 * EXPECT bigframe_84k
+		 * args    bigframe 84
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^runtime: goroutine stack exceeds 65536-byte limit$
+		 * match   ^fatal error: stack overflow$
+		 * nomatch survived
+		 */
+		/*
+		 * EXPECT bigframe_160k
+		 * args    bigframe 160
+		 * env     GOMAXPROCS=2
+		 * status  2
+		 * match   ^runtime: goroutine stack exceeds 65536-byte limit$
+		 * match   ^fatal error: stack overflow$
+		 * nomatch survived
+		 */
+		for (int i = 0; i < 64; i++)
+			sl_go(spin, NULL);
+		sl_go(bigframe, (void *)(intptr_t)atoi(argv[2]));
+		while (!atomic_load(&bigframe_done))
+			sl_yield();
+		printf("survived\n");
+		return 0;
 	} else if (!strcmp(mode, "schedcheck")) {
 		/*
 		 * EXPECT schedcheck

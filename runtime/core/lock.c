@@ -69,8 +69,13 @@ static void lockrank_acquire(mutex *l)
 	held[nheld++] = l;
 }
 
+/* Before the lock is released: once it is, another thread may take it and
+ * free the object that holds it (a channel), so nothing may read l any
+ * more. Checked: the lock must still be held here. */
 static void lockrank_release(mutex *l)
 {
+	if (atomic_load(&l->key) == mutex_unlocked)
+		throw("unlock of unlocked lock");
 	if (l->rank == lockRankHchan) {
 		if (nhchan == 0)
 			throw("unlock without matching lock acquire");
@@ -162,14 +167,21 @@ void lock(mutex *l)
 	}
 }
 
+/*
+ * After the exchange that releases l, l belongs to its next owner, who may
+ * free it at once (a channel's lock, freed by the goroutine that takes it
+ * next): unlock reads nothing of l after it, and only passes its address to
+ * the futex wake, which is harmless on memory that is gone (Go does the
+ * same). The rank bookkeeping therefore comes first.
+ */
 void unlock(mutex *l)
 {
+	lockrank_release(l);
 	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
 	if (v == mutex_unlocked)
 		throw("unlock of unlocked lock");
 	if (v == mutex_sleeping)
 		os_futexwakeup(&l->key, 1);
-	lockrank_release(l);
 	struct m *mp = getm();
 	if (mp && --mp->locks < 0)
 		throw("runtime: lock count");

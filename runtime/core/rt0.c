@@ -40,25 +40,27 @@ void osinit(void)
 }
 
 /*
- * GOMAXPROCS by Go's rule: a positive decimal integer that fits in 32 bits,
- * anything else ignored. Unlike Go, an ignored value gets a one-line warning,
- * and a value above SL_MAX_GOMAXPROCS is clamped with one.
+ * GOMAXPROCS: a positive decimal integer, anything else ignored, as in Go.
+ * Unlike Go, an ignored value gets a one-line warning, and a value above
+ * SL_MAX_GOMAXPROCS, however large, is clamped to it with one.
  */
 int32_t gomaxprocs_from_env(const char *s, int32_t dflt)
 {
 	if (!s || !*s)
 		return dflt;
+	/* Digits only. A value past the limit is clamped however long it is:
+	 * once v exceeds the limit, more digits only make it larger. */
 	int64_t v = 0;
-	const char *c = s;
 	bool ok = true;
-	for (; *c; c++) {
-		if (*c < '0' || *c > '9' || v > INT32_MAX) {
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9') {
 			ok = false;
 			break;
 		}
-		v = v * 10 + (*c - '0');
+		if (v <= SL_MAX_GOMAXPROCS)
+			v = v * 10 + (*c - '0');
 	}
-	if (!ok || v > INT32_MAX || v <= 0) {
+	if (!ok || v <= 0) {
 		print("schedlab: ignoring invalid GOMAXPROCS=\"%s\": want a positive integer; "
 		      "using %d\n",
 		      s, dflt);

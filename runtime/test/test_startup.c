@@ -65,6 +65,22 @@ int sl_main(int argc, char **argv)
 		 * match   gomaxprocs=1024[ ]
 		 */
 		/*
+		 * EXPECT gomaxprocs_over_int32
+		 * env     GOMAXPROCS=99999999999
+		 * status  0
+		 * match   GOMAXPROCS=99999999999 exceeds the limit of 1024; using 1024
+		 * match   gomaxprocs=1024[ ]
+		 * nomatch invalid
+		 */
+		/*
+		 * EXPECT gomaxprocs_over_int64
+		 * env     GOMAXPROCS=123456789012345678901234567890
+		 * status  0
+		 * match   exceeds the limit of 1024; using 1024
+		 * match   gomaxprocs=1024[ ]
+		 * nomatch invalid
+		 */
+		/*
 		 * EXPECT stack_size
 		 * env     SL_STACK_SIZE=256k
 		 * status  0

@@ -226,6 +226,8 @@ struct g *newproc(void (*fn)(void *), void *arg)
 		lock(&sched.lock);
 		casgstatus(newg, _Gdead, _Grunnable);
 		globrunqput(newg);
+		if (!mp)
+			sched.foreign = true;
 		unlock(&sched.lock);
 	}
 	if (atomic_load(&mainStarted))
@@ -376,6 +378,8 @@ void goready(struct g *gp)
 		lock(&sched.lock); /* see newproc */
 		casgstatus(gp, _Gwaiting, _Grunnable);
 		globrunqput(gp);
+		if (!mp)
+			sched.foreign = true;
 		unlock(&sched.lock);
 	}
 	wakep();

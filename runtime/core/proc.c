@@ -765,7 +765,9 @@ void incidlelocked(int32_t v)
 void checkdead(void)
 {
 	assertLockHeld(&sched.lock);
-	if (islibrary)
+	/* A library host's threads, or any thread that has readied a G from
+	 * outside the runtime (sched.foreign), may bring work later. */
+	if (islibrary || sched.foreign)
 		return;
 	int32_t run = mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys;
 	if (run > 0)

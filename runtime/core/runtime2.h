@@ -245,6 +245,11 @@ struct schedt {
 	 * otherwise. */
 	mutex lock;
 
+	/* A thread that is not the runtime's (no M) has made a G runnable: it
+	 * may do so again at any time, so checkdead stands down for the rest of
+	 * the process, as Go's does once a cgo thread has called in. */
+	bool foreign;
+
 	struct m *midle; /* idle Ms waiting for work */
 	int32_t nmidle;
 	int32_t nmidlelocked;

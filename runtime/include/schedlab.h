@@ -43,7 +43,10 @@ extern "C" {
 int sl_main(int argc, char **argv);
 
 /* Start a goroutine running fn(arg). Callable from goroutines and from any
- * other thread. A NULL fn is fatal, as in Go ("go of nil func value"). */
+ * other thread. A NULL fn is fatal, as in Go ("go of nil func value").
+ * Once a thread that is not a goroutine has started or readied one, the
+ * runtime stops reporting "all goroutines are asleep - deadlock!": that
+ * thread may bring work at any time (Go's rule for cgo threads). */
 void sl_go(void (*fn)(void *), void *arg);
 
 /* Yield the processor: the caller goes behind the goroutines runnable on its

@@ -11,12 +11,17 @@
  *              waking it: a pending timer is not a deadlock
  *   after_timer  main sleeps, then parks for good: deadlock once no timer
  *              is pending
+ *   foreign    a plain pthread has spawned a goroutine once; main then
+ *              waits on a channel that the pthread feeds 100 ms later
+ *              through another sl_go: not a deadlock (sched.foreign)
  */
 #include "check.h"
 #include "export_test.h"
 #include "schedlab.h"
 
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 static struct g *parked_main;
 static char object; /* what the test goroutines wait on */
@@ -59,6 +64,30 @@ static void timed_waker(void *arg)
 	while (!(gp = atomic_load(&parked_main)))
 		sl_yield();
 	goready(gp);
+}
+
+static int foreign_called;
+
+static void mark_called(void *arg)
+{
+	(void)arg;
+	atomic_store(&foreign_called, 1);
+}
+
+static void send_one(void *arg)
+{
+	int v = 42;
+	sl_chan_send(arg, &v);
+}
+
+/* Not a goroutine: calls in once, then again after all goroutines sleep. */
+static void *injector(void *arg)
+{
+	sl_go(mark_called, NULL);
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	sl_go(send_one, arg);
+	return NULL;
 }
 
 int sl_main(int argc, char **argv)
@@ -131,6 +160,26 @@ int sl_main(int argc, char **argv)
 		printf("slept\n");
 		fflush(stdout);
 		gopark(publish, &parked_main, waitReasonTest, &object);
+		return 0;
+	}
+	if (!strcmp(mode, "foreign")) {
+		/*
+		 * EXPECT foreign_injector
+		 * args    foreign
+		 * env     GOMAXPROCS=${procs}
+		 * status  0
+		 * match   ^received 42$
+		 * nomatch fatal error
+		 */
+		sl_chan *c = sl_chan_make(sizeof(int), 0);
+		pthread_t t;
+		CHECK(pthread_create(&t, NULL, injector, c) == 0);
+		while (!atomic_load(&foreign_called))
+			sl_yield();
+		int v = 0;
+		sl_chan_recv(c, &v, NULL);
+		printf("received %d\n", v);
+		pthread_join(t, NULL);
 		return 0;
 	}
 	if (!strcmp(mode, "notdead")) {

@@ -18,6 +18,7 @@ enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
 /* clang-format off */
 static const char *const lockrank_names[lockRankCount] __attribute__((unused)) = {
+	[lockRankTimerOp] = "timerOp",
 	[lockRankSemaRoot] = "semaRoot",
 	[lockRankHchan] = "hchan",
 	[lockRankSched] = "sched",

@@ -88,14 +88,15 @@ enum waitreason {
  * themselves in increasing address order. Checked in debug builds
  * (SL_LOCKRANK). */
 enum lockrank {
-	lockRankSemaRoot = 1, /* a semaphore table bucket (sema.c) */
-	lockRankHchan,	      /* a channel; several in address order (select) */
-	lockRankSched,	      /* sched.lock */
-	lockRankTimers,	      /* a P's timer heap (time.c); procresize holds sched */
-	lockRankAllg,	      /* allglock */
-	lockRankGFree,	      /* sched.gFree.lock */
-	lockRankStackpool,    /* the global stack pool */
-	lockRankChanpool,     /* a channel header pool (chan.c); a leaf */
+	lockRankTimerOp = 1, /* an sl_timer's stop and reset (time.c) */
+	lockRankSemaRoot,    /* a semaphore table bucket (sema.c) */
+	lockRankHchan,	     /* a channel; several in address order (select) */
+	lockRankSched,	     /* sched.lock */
+	lockRankTimers,	     /* a P's timer heap (time.c); procresize holds sched */
+	lockRankAllg,	     /* allglock */
+	lockRankGFree,	     /* sched.gFree.lock */
+	lockRankStackpool,   /* the global stack pool */
+	lockRankChanpool,    /* a channel header pool (chan.c); a leaf */
 	lockRankCount,
 };
 

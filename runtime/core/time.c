@@ -305,6 +305,11 @@ void sl_sleep(int64_t ns)
 struct sl_timer {
 	struct timer t;
 	sl_chan *c; /* capacity 1, int64_t: the time it fired */
+	/* Serializes sl_timer_stop and sl_timer_reset on this timer. Reset is
+	 * a delete then an add; two resets at once would both find the timer
+	 * gone and both push it (addtimer's check and heappush are not one
+	 * step), so each holds op across both. Go allows concurrent Reset. */
+	mutex op;
 };
 
 /* The timer function: on g0, with a P and no locks. A full channel (the
@@ -343,6 +348,7 @@ sl_timer *sl_timer_new(int64_t ns)
 		free(st);
 		return NULL;
 	}
+	lockInit(&st->op, lockRankTimerOp);
 	st->t.f = sendTime;
 	st->t.arg = st;
 	st->t.idx = -1;
@@ -367,15 +373,22 @@ sl_chan *sl_timer_chan(sl_timer *st)
 
 bool sl_timer_stop(sl_timer *st)
 {
-	return timer_given(st, "sl_timer_stop") && deltimer(&st->t);
+	if (!timer_given(st, "sl_timer_stop"))
+		return false;
+	lock(&st->op);
+	bool active = deltimer(&st->t);
+	unlock(&st->op);
+	return active;
 }
 
 bool sl_timer_reset(sl_timer *st, int64_t ns)
 {
 	if (!timer_given(st, "sl_timer_reset") || !on_goroutine("sl_timer_reset"))
 		return false;
+	lock(&st->op);
 	bool active = deltimer(&st->t);
 	timer_start(st, ns);
+	unlock(&st->op);
 	return active;
 }
 

@@ -180,6 +180,7 @@ int sl_main(int argc, char **argv)
 		sl_chan_recv(c, &v, NULL);
 		printf("received %d\n", v);
 		pthread_join(t, NULL);
+		sl_chan_free(c);
 		return 0;
 	}
 	if (!strcmp(mode, "notdead")) {

@@ -10,6 +10,9 @@
  *   fire_vs_free timers freed while they fire and short sleeps whose stacks
  *                are reused at once; the sanitizer builds catch a timer
  *                touched after its owner let it go
+ *   concurrent_reset  goroutines on several Ps reset and stop one timer at
+ *                once, as Go allows: afterwards it is in one heap once, and
+ *                a last reset fires exactly once
  */
 #include "check.h"
 #include "export_test.h"
@@ -91,6 +94,25 @@ static void churn_g(void *arg)
 	atomic_xadd(&churned, 1);
 }
 
+enum { RESETTERS = 4, RESETS = 20000 };
+static sl_timer *shared_timer;
+static int64_t resets_done;
+
+static void resetter_g(void *arg)
+{
+	intptr_t k = (intptr_t)arg;
+	for (int i = 0; i < RESETS; i++) {
+		/* far enough ahead that none fires meanwhile; some stop it */
+		if ((i + k) % 7 == 0)
+			sl_timer_stop(shared_timer);
+		else
+			sl_timer_reset(shared_timer, 3600LL * 1000 * 1000 * 1000);
+		if (i % 64 == 0)
+			sl_yield();
+	}
+	atomic_xadd(&resets_done, 1);
+}
+
 int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "sleepers";
@@ -167,6 +189,29 @@ int sl_main(int argc, char **argv)
 			sl_sleep(1000 * 1000);
 		printf("fire_vs_free: %d rounds, %lld timers seen firing before free\n",
 		       CHURNERS * ROUNDS, (long long)atomic_load(&fired));
+		return 0;
+	}
+	if (!strcmp(mode, "concurrent_reset")) {
+		sl_gomaxprocs(4);
+		shared_timer = sl_timer_new(3600LL * 1000 * 1000 * 1000);
+		for (intptr_t k = 0; k < RESETTERS; k++)
+			sl_go(resetter_g, (void *)k);
+		while (atomic_load(&resets_done) != RESETTERS)
+			sl_sleep(1000 * 1000);
+		/* Once in a heap: one stop finds it, the next does not. */
+		sl_timer_reset(shared_timer, 3600LL * 1000 * 1000 * 1000);
+		CHECK(sl_timer_stop(shared_timer));
+		CHECK(!sl_timer_stop(shared_timer));
+		/* And it still works: a short reset fires once. */
+		CHECK(!sl_timer_reset(shared_timer, 1000 * 1000));
+		int64_t at;
+		sl_chan_recv(sl_timer_chan(shared_timer), &at, NULL);
+		sl_sleep(20 * 1000 * 1000);
+		bool ok;
+		CHECK_EQ(sl_chan_tryrecv(sl_timer_chan(shared_timer), &at, &ok), SL_EAGAIN);
+		CHECK(!sl_timer_stop(shared_timer));
+		sl_timer_free(shared_timer);
+		printf("concurrent_reset: %d resetters x %d: ok\n", RESETTERS, RESETS);
 		return 0;
 	}
 	fprintf(stderr, "test_time: unknown mode %s\n", mode);

@@ -17,7 +17,7 @@
 #define SL_GDB_SCRIPT "scripts/schedlab-gdb.py"
 #endif
 
-__asm__(".pushsection \".debug_gdb_scripts\", \"MS\", @progbits, 1\n"
+__asm__(".pushsection \".debug_gdb_scripts\", \"MS\", %progbits, 1\n"
 	".byte 1\n"
 	".asciz \"" SL_GDB_SCRIPT "\"\n"
 	".popsection\n");

@@ -12,6 +12,7 @@
  * inject goroutines are checked too.
  */
 #include "runtime.h"
+#include "procyield.h"
 
 enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
@@ -125,12 +126,6 @@ void lockInit(mutex *l, enum lockrank rank)
 {
 	l->key = mutex_unlocked;
 	l->rank = rank;
-}
-
-static inline void procyield(int n)
-{
-	for (int i = 0; i < n; i++)
-		__builtin_ia32_pause();
 }
 
 void lock(mutex *l)

@@ -7,6 +7,7 @@
  * recover). They belong to goroutines: from any other thread they print one
  * line and abort().
  */
+#include "procyield.h"
 #include "sema.h"
 #include "schedlab.h"
 
@@ -54,8 +55,7 @@ static bool canspin(int iter)
 
 static void dospin(void)
 {
-	for (int i = 0; i < active_spin_cnt; i++)
-		__builtin_ia32_pause();
+	procyield(active_spin_cnt);
 }
 
 /* CAS that reloads *old on failure. */

@@ -326,6 +326,20 @@ class _Runtime:
                     result[th] = g
         return result
 
+    def m_threads(self, thread_gs=None):
+        """{address of an M: the gdb thread that runs it}, through the G each
+        thread runs (its m field)."""
+        gptr = gdb.lookup_type("struct g").pointer()
+        result = {}
+        for th, g in (thread_gs if thread_gs is not None else self.thread_gs()).items():
+            try:
+                m = int(gdb.Value(g).cast(gptr)["m"])
+            except gdb.error:
+                continue
+            if m:
+                result[m] = th
+        return result
+
     def _stack_ranges(self):
         out = []
         gs = list(self.allgs()) + [mp["g0"] for mp in self.allm() if int(mp["g0"]) != 0]
@@ -470,15 +484,7 @@ Use `goroutine N bt` for a goroutine's backtrace."""
         thread_gs = rt.thread_gs()
         cur_thread = gdb.selected_thread()
         cur_g = thread_gs.get(cur_thread)
-        # M -> the thread that runs it, through the G each thread runs.
-        m_thread = {}
-        for th, g in thread_gs.items():
-            try:
-                m = int(gdb.Value(g).cast(gdb.lookup_type("struct g").pointer())["m"])
-            except gdb.error:
-                continue
-            if m:
-                m_thread[m] = th
+        m_thread = rt.m_threads(thread_gs)
         entry = _entry_address()
         rows = []
         for gp in gs:
@@ -584,13 +590,7 @@ goroutines that run on a thread can be looked at."""
         status = int(gp["atomicstatus"])
         if status in (_G_RUNNING, _G_SYSCALL):
             mp = gp["m"]
-            thread = None
-            if int(mp) != 0:
-                for th, g in rt.thread_gs().items():
-                    gv = gdb.Value(g).cast(gp.type)
-                    if g == int(gp) or int(gv["m"]) == int(mp):
-                        thread = th
-                        break
+            thread = rt.m_threads().get(int(mp)) if int(mp) != 0 else None
             if thread is None:
                 raise gdb.GdbError("schedlab: goroutine %d is %s on %s, but no thread of the "
                                    "program runs that M" % (goid, rt.status_name(status),
@@ -677,13 +677,7 @@ Usage: info sched"""
                      _g_id(pp["runnext"]), int(pp["schedtick"]), int(pp["syscalltick"]),
                      int(pp["gFree"]["n"]), timers))
 
-        thread_of = {}
-        for th, g in rt.thread_gs().items():
-            try:
-                gv = gdb.Value(g).cast(gdb.lookup_type("struct g").pointer())
-                thread_of[int(gv["m"])] = th
-            except gdb.error:
-                pass
+        thread_of = rt.m_threads()
         print("Ms:")
         for mp in ms:
             extra = []

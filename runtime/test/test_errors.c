@@ -34,7 +34,8 @@ enum { MAXCODES = 256 };
 static struct code found[MAXCODES];
 static int nfound;
 
-/* Every "#define SL_Exxx (N)" of dir/schedlab*.h into found[]. */
+/* Collect into found[] the error codes the public headers in dir define: every
+ * line of the form "#define SL_E<NAME> (<value>)" in dir/schedlab*.h. */
 static void parse_headers(const char *dir)
 {
 	regex_t re;

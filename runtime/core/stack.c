@@ -131,7 +131,14 @@ static void stackpool_addchunk(char *base)
 static void stackpool_grow(void)
 {
 	size_t slot = stackguardsize + stacksize;
-	char *base = os_stackmap(slot * (size_t)os_stackchunk);
+	size_t len = slot * (size_t)os_stackchunk;
+	char *base = os_stackmap(len);
+	if (!base) {
+		print("runtime: out of memory: cannot map %zu bytes of goroutine stacks (%lld "
+		      "mapped)\n",
+		      len, (long long)stacks_mapped);
+		throw("out of memory");
+	}
 	stackpool_reserve(os_stackchunk);
 	atomic_store(&stacks_mapped, stacks_mapped + os_stackchunk);
 	stackpool_addchunk(base);

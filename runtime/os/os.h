@@ -62,7 +62,8 @@ int64_t os_nanotime(void);
 
 size_t os_pagesize(void);
 /* Map len bytes of zeroed read-write memory for stacks, committed lazily.
- * Throws if it cannot. */
+ * NULL when the OS refuses (ENOMEM, or an injected fault): the caller
+ * decides what that means. */
 void *os_stackmap(size_t len);
 void os_stackunmap(void *p, size_t len);
 /*

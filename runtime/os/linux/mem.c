@@ -42,11 +42,7 @@ void *os_stackmap(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (p == MAP_FAILED) {
-		print("runtime: cannot map %zu bytes of goroutine stacks (errno %d)\n", len, errno);
-		throw("out of memory allocating stack");
-	}
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 void os_stackunmap(void *p, size_t len)

@@ -201,26 +201,31 @@ void semacquire1(uint32_t *addr, bool lifo, enum waitreason reason)
 	}
 }
 
-void semrelease1(uint32_t *addr, bool handoff)
+/*
+ * Wake the first waiter for addr, if any; returns whether there was one.
+ * The count it is to take was added before. Reads *addr only for a handoff,
+ * and only while the waiter it dequeued, which has not returned yet, keeps
+ * the semaphore alive.
+ */
+static bool semawake(uint32_t *addr, bool handoff)
 {
 	struct semaRoot *root = semroot(addr);
-	atomic_xadd(addr, 1);
 	/* The easy case: nobody waits in this bucket. Pairs with the waiter's
 	 * nwait increment before its last cansemacquire (both are seq_cst). */
 	if (atomic_load(&root->nwait) == 0)
-		return;
+		return false;
 
 	lock(&root->lock);
 	if (atomic_load(&root->nwait) == 0) {
 		unlock(&root->lock);
-		return;
+		return false;
 	}
 	struct semawaiter *s = semadequeue(root, addr);
 	if (s)
 		atomic_xadd(&root->nwait, -1);
 	unlock(&root->lock);
 	if (!s)
-		return;
+		return false;
 
 	/* s lives on the waiter's stack: after goready it may be gone. */
 	struct g *wgp = s->g;
@@ -235,6 +240,20 @@ void semrelease1(uint32_t *addr, bool handoff)
 		struct g *gp = getg();
 		if (gp && gp->m && gp == gp->m->curg && gp->m->locks == 0)
 			gosched();
+	}
+	return true;
+}
+
+void semrelease1(uint32_t *addr, bool handoff)
+{
+	atomic_xadd(addr, 1);
+	semawake(addr, handoff);
+}
+
+void semrelease_n(uint32_t *addr, uint32_t n)
+{
+	atomic_xadd(addr, n);
+	while (n-- > 0 && semawake(addr, false)) {
 	}
 }
 

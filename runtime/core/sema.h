@@ -44,6 +44,13 @@ HIDDEN void semacquire1(uint32_t *addr, bool lifo, enum waitreason reason);
  */
 HIDDEN void semrelease1(uint32_t *addr, bool handoff);
 
+/*
+ * Add n to *addr in one step, then wake up to n waiters for addr. After the
+ * add the semaphore's memory is not touched again: a woken waiter may free
+ * it at once (a WaitGroup on its stack). Any thread.
+ */
+HIDDEN void semrelease_n(uint32_t *addr, uint32_t n);
+
 static inline void semacquire(uint32_t *addr)
 {
 	semacquire1(addr, false, waitReasonSemacquire);

@@ -6,6 +6,11 @@
  * their state machines, with Go's messages for misuse (fatal here: C has no
  * recover). They belong to goroutines: from any other thread they print one
  * line and abort().
+ *
+ * One departure, because C has no garbage collector to keep a mutex alive:
+ * once an unlock or a WaitGroup's last Done has let another goroutine in,
+ * they do not touch the object again (mutex_unlockslow, waitgroup_add), so
+ * that goroutine may free it, as POSIX allows for pthread mutexes.
  */
 #include "procyield.h"
 #include "sema.h"
@@ -162,28 +167,48 @@ bool sl_mutex_trylock(sl_mutex *m)
 	return cas32(&m->state, &old, old | mutexLocked);
 }
 
-/* The contended path of sl_mutex_unlock, Go's unlockSlow; new is the state
- * just after clearing mutexLocked. */
-static __attribute__((noinline)) void mutex_unlockslow(sl_mutex *m, int32_t new)
+/*
+ * The contended path of sl_mutex_unlock, Go's unlockSlow; old is the state
+ * last seen, with mutexLocked set.
+ *
+ * Go releases the mutex with one atomic add and then, in a second step,
+ * picks a waiter to wake, reading and writing m->state again. Go's garbage
+ * collector keeps m alive in between; here nothing does. Once the mutex is
+ * released another goroutine can lock it, and if that one drops the last
+ * reference to the object holding m, it may free or reuse the memory while
+ * we are still in here (POSIX allows exactly that for pthread mutexes). So
+ * the release and the choice of whom to wake are one CAS, after which the
+ * mutex is touched only by semrelease1's count on m->sema, and only when a
+ * waiter we took out of the count is still parked on it: that waiter has
+ * not locked m yet, so nobody may free m before we have woken it.
+ * (runtime/test test_sync reuse checks this.)
+ */
+static __attribute__((noinline)) void mutex_unlockslow(sl_mutex *m, int32_t old)
 {
-	if (!((new + mutexLocked) & mutexLocked))
-		fatal("sync: unlock of unlocked mutex");
-	if (new &mutexStarving) {
-		/* Hand ownership to the first waiter and let it run now.
-		 * mutexLocked stays clear: the waiter sets it; meanwhile
-		 * newcomers see mutexStarving and queue. */
-		semrelease1(&m->sema, true);
-		return;
-	}
-	int32_t old = new;
 	for (;;) {
-		/* Nobody to wake, or someone already locked, woke or
-		 * starved: they take care of the waiters. */
-		if ((old >> mutexWaiterShift) == 0 ||
-		    (old & (mutexLocked | mutexWoken | mutexStarving)))
+		if (!(old & mutexLocked))
+			fatal("sync: unlock of unlocked mutex");
+		if (old & mutexStarving) {
+			/* Hand ownership to the first waiter and let it run
+			 * now. mutexLocked becomes clear: the waiter sets it;
+			 * meanwhile newcomers see mutexStarving and queue.
+			 * The waiter stays counted (it takes itself out), so
+			 * it is parked until semrelease1 wakes it. */
+			if (!cas32(&m->state, &old, old - mutexLocked))
+				continue;
+			semrelease1(&m->sema, true);
 			return;
-		/* Take one waiter out of the count and mark it woken. */
-		new = (old - (1 << mutexWaiterShift)) | mutexWoken;
+		}
+		/* Nobody to wake, or a spinner already woke itself: it takes
+		 * care of the waiters. Release and touch nothing after. */
+		if ((old >> mutexWaiterShift) == 0 || (old & mutexWoken)) {
+			if (cas32(&m->state, &old, old - mutexLocked))
+				return;
+			continue;
+		}
+		/* Release, take one waiter out of the count and mark it woken,
+		 * in one step. */
+		int32_t new = (old - mutexLocked - (1 << mutexWaiterShift)) | mutexWoken;
 		if (cas32(&m->state, &old, new)) {
 			semrelease1(&m->sema, false);
 			return;
@@ -191,12 +216,15 @@ static __attribute__((noinline)) void mutex_unlockslow(sl_mutex *m, int32_t new)
 	}
 }
 
+/* One CAS when nobody waits, as Go's one atomic add; any other state takes
+ * the slow path, which releases in its own CAS (see above). */
 void sl_mutex_unlock(sl_mutex *m)
 {
 	goroutineonly("sl_mutex_unlock");
-	int32_t new = atomic_xadd(&m->state, -mutexLocked);
-	if (new != 0)
-		mutex_unlockslow(m, new);
+	int32_t old = mutexLocked;
+	if (cas32(&m->state, &old, 0))
+		return;
+	mutex_unlockslow(m, old);
 }
 
 /* ---- sl_waitgroup: Go's sync.WaitGroup ---- */
@@ -224,8 +252,10 @@ static void waitgroup_add(sl_waitgroup *wg, int delta)
 	if (atomic_load(&wg->state) != state)
 		fatal("sync: WaitGroup misuse: Add called concurrently with Wait");
 	atomic_store(&wg->state, 0);
-	for (; w != 0; w--)
-		semrelease1(&wg->sema, false);
+	/* All w counts in one add, then the wake-ups: the first waiter to
+	 * return may free the WaitGroup (the usual one on its stack), and the
+	 * wake-ups touch only the waiters' own records. */
+	semrelease_n(&wg->sema, w);
 }
 
 void sl_waitgroup_add(sl_waitgroup *wg, int delta)

@@ -47,7 +47,10 @@ void sl_mutex_lock(sl_mutex *m);
 /* Lock m if that is possible without waiting; report whether it was. May
  * fail even when m is unlocked for a moment (a race, or starvation mode). */
 bool sl_mutex_trylock(sl_mutex *m);
-/* Unlock m. Fatal ("sync: unlock of unlocked mutex") if m is not locked. */
+/* Unlock m. Fatal ("sync: unlock of unlocked mutex") if m is not locked.
+ * Once another goroutine has locked m after this unlock, this call no longer
+ * touches m, so that goroutine may free it (with the object it sits in) when
+ * nobody else waits for m or will use it. */
 void sl_mutex_unlock(sl_mutex *m);
 
 /*
@@ -57,7 +60,9 @@ void sl_mutex_unlock(sl_mutex *m);
  * that start from 0 must happen before wait; a WaitGroup may be reused once
  * every wait of the previous round has returned (Go's misuse checks are
  * fatal: "sync: WaitGroup misuse: Add called concurrently with Wait",
- * "sync: WaitGroup is reused before previous Wait has returned").
+ * "sync: WaitGroup is reused before previous Wait has returned"). It may be
+ * freed once every wait has returned: the done that released them touches
+ * it no more, even before it returns itself.
  */
 typedef struct {
 	uint64_t state; /* counter in the high 32 bits, waiters in the low 32 */

@@ -91,6 +91,81 @@ static void test_mutex(void)
 	printf("mutex: %lld increments at GOMAXPROCS=%d\n", (long long)plain_counter, procs());
 }
 
+/* ---- memory reused after the last unlock ---- */
+
+/*
+ * An object that its last user recycles: the goroutine that drops the last
+ * reference overwrites the object's sl_mutex with other data at once, as a
+ * free() and a malloc() elsewhere would. That is allowed as soon as every
+ * other user has returned from its last sl_mutex_unlock, and the last user
+ * knows that much only because it could lock the mutex after them: so
+ * sl_mutex_unlock must not touch the mutex once another goroutine can have
+ * locked it. Any late write of the runtime shows in the overwritten words.
+ */
+enum { REUSE_G = 4, REUSE_ITERS = 64, REUSE_ROUNDS = 4000 };
+/* No flag bits and many "waiters": what a stale unlock would act on. */
+#define REUSE_STATE 0x5a5a5a58
+#define REUSE_SEMA  0xa5a5a5a5u
+
+struct reused {
+	sl_mutex mu;
+	int32_t refs; /* guarded by mu */
+	int64_t sum;  /* guarded by mu */
+};
+static struct reused reuse_obj;
+static sl_waitgroup reuse_wg = SL_WAITGROUP_INIT;
+
+static int32_t reuse_started; /* atomic */
+
+static void reuse_user(void *arg)
+{
+	(void)arg;
+	/* All at once, so that they contend. */
+	atomic_xadd(&reuse_started, 1);
+	while (atomic_load(&reuse_started) < REUSE_G)
+		sl_yield();
+	for (int i = 0; i < REUSE_ITERS; i++) {
+		sl_mutex_lock(&reuse_obj.mu);
+		reuse_obj.sum++;
+		/* Now and then a holder yields, so that others park. */
+		if (i % 8 == 0)
+			sl_yield();
+		sl_mutex_unlock(&reuse_obj.mu);
+	}
+	sl_mutex_lock(&reuse_obj.mu);
+	bool last = --reuse_obj.refs == 0;
+	sl_yield(); /* the others queue behind the final unlocks */
+	sl_mutex_unlock(&reuse_obj.mu);
+	if (last) {
+		/* Every other user has unlocked for the last time. */
+		CHECK_EQ(reuse_obj.sum, (int64_t)REUSE_G * REUSE_ITERS);
+		atomic_store(&reuse_obj.mu.state, REUSE_STATE);
+		atomic_store(&reuse_obj.mu.sema, REUSE_SEMA);
+	}
+	sl_waitgroup_done(&reuse_wg);
+}
+
+static void test_reuse(void)
+{
+	for (int r = 0; r < REUSE_ROUNDS; r++) {
+		reuse_obj = (struct reused){.mu = SL_MUTEX_INIT, .refs = REUSE_G};
+		atomic_store(&reuse_started, 0);
+		sl_waitgroup_add(&reuse_wg, REUSE_G);
+		for (int i = 0; i < REUSE_G; i++)
+			sl_go(reuse_user, NULL);
+		sl_waitgroup_wait(&reuse_wg);
+		if (atomic_load(&reuse_obj.mu.state) != REUSE_STATE ||
+		    atomic_load(&reuse_obj.mu.sema) != REUSE_SEMA) {
+			fprintf(stderr,
+				"reuse: round %d: the runtime wrote to a mutex after its last "
+				"unlock: state %#x sema %#x\n",
+				r, (unsigned)reuse_obj.mu.state, (unsigned)reuse_obj.mu.sema);
+			exit(1);
+		}
+	}
+	printf("reuse: %d rounds at GOMAXPROCS=%d\n", REUSE_ROUNDS, procs());
+}
+
 /* ---- trylock ---- */
 
 static sl_mutex tmu = SL_MUTEX_INIT;
@@ -501,6 +576,8 @@ int sl_main(int argc, char **argv)
 		test_fairness();
 	else if (!strcmp(mode, "waitgroup"))
 		test_waitgroup();
+	else if (!strcmp(mode, "reuse"))
+		test_reuse();
 	else if (!strcmp(mode, "bench"))
 		bench();
 	else

@@ -31,7 +31,7 @@ expect_rc() { # expect_rc WANT GOT WHAT
 }
 
 common=(--quick --filter '^(YieldPingPong|SwitchFloor)/' --reps 2 --min-time 0.01
-	--fuzz-targets runq --fuzz-seconds 2 --fuzz-dir "$work/fuzz"
+	--fuzz-targets runq --fuzz-seconds 2 --fuzz-dir "$work/fuzz" --stress-seconds 0
 	--history "$work/history" --dashboard "$work/dashboard")
 
 # 1. bad input

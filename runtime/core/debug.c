@@ -6,12 +6,17 @@
  * handler. SL_DEBUG's value comes from the backend (os_getstartup).
  *
  * throw reports a broken runtime invariant and fatal a user error (deadlock),
- * both as Go does: "fatal error: MSG", then exit status 2.
+ * both as Go does: "fatal error: MSG", then exit status 2; both honour
+ * SL_TRACEBACK (traceback.c). Also here: sl_debug_dump, the scheduler dump
+ * for any thread, and the fork rule's flag (forked.h).
  */
 #include "runtime.h"
+#include "forked.h"
+#include "traceback.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct dbgvars debug;
@@ -44,14 +49,50 @@ static void printcurg(void)
 		      (long long)gp->m->id);
 }
 
+/* throw honours SL_TRACEBACK as Go's does: none prints the message alone,
+ * all also every goroutine, crash then aborts for a core dump. */
 void throw(const char *s)
 {
 	struct m *mp = getm();
 	if (mp)
 		mp->throwing++;
+	crashwait();
 	print("fatal error: %s\n", s);
-	printcurg();
+	int32_t level = tracebacklevel();
+	if (level >= tracebackSingle)
+		printcurg();
+	if (level >= tracebackAll)
+		tracebackothers(getg(), NULL);
+	if (level == tracebackCrash)
+		abort();
 	os_exit(2);
+}
+
+/* ---- the fork rule (forked.h) ---- */
+
+uint32_t runtime_forked;
+
+/*
+ * The child's only thread, in the atfork handler. Besides the flag, the
+ * forking M takes a lock it never releases (m->locks), standing for the
+ * runtime's other threads, which are gone: every path into the scheduler
+ * already refuses to run holding a lock (schedule, stopm, entersyscall,
+ * stopTheWorld), and on that cold path checkforked names the real cause.
+ * So the hottest path, schedule(), pays nothing for the rule. The held lock
+ * also turns off preemption (preemptcheck, the semaphore handoff's yield):
+ * the calls that need no scheduler never yield.
+ */
+void forkedchild(void)
+{
+	runtime_forked = 1;
+	struct m *mp = getm();
+	if (mp)
+		mp->locks++;
+}
+
+void throwforked(void)
+{
+	throw("runtime used in a forked child (after fork(), only exec is safe)");
 }
 
 /* All goroutines and what they wait for, as in Go's traceback header.
@@ -74,8 +115,13 @@ void fatal(const char *s)
 {
 	/* User output first: nothing is running, so stdio is free. */
 	fflush(stdout);
+	crashwait();
 	print("fatal error: %s\n", s);
-	dumpgs();
+	int32_t level = tracebacklevel();
+	if (level >= tracebackSingle)
+		dumpgs();
+	if (level == tracebackCrash)
+		abort();
 	os_exit(2);
 }
 
@@ -207,6 +253,65 @@ NO_SANITIZE_THREAD static void dumpsched(bool detailed, bool take_locks)
 void schedtrace(bool detailed)
 {
 	dumpsched(detailed, true);
+}
+
+/*
+ * A bounded try-lock for sl_debug_dump, beside lock.c's protocol (0 free,
+ * 1 held, 2 held with sleepers): a CAS from free to held, retried every
+ * 100us for at most ns. No lock rank bookkeeping and no m->locks count: the
+ * caller may be any thread, and it releases with dbg_unlock, never unlock().
+ */
+static bool dbg_trylock(mutex *l, int64_t ns)
+{
+	int64_t deadline = os_nanotime() + ns;
+	for (;;) {
+		if (atomic_cas(&l->key, 0, 1))
+			return true;
+		if (os_nanotime() >= deadline)
+			return false;
+		os_usleep(100);
+	}
+}
+
+/* Release a lock dbg_trylock took: free it, and wake one sleeper if lock()
+ * marked it contended meanwhile (as unlock does). */
+static void dbg_unlock(mutex *l)
+{
+	if (atomic_xchg(&l->key, 0) == 2)
+		os_futexwakeup(&l->key, 1);
+}
+
+/*
+ * Public (schedlab.h): the detailed scheddetail dump and every goroutine's
+ * status and wait reason, from any thread, even with the scheduler wedged.
+ * It waits at most a quarter second for each of sched.lock and allglock (a thread
+ * that holds one forever must not take the dump down with it); a lock it
+ * could not get, it reads past without, and says so: the lines that follow
+ * may then tear, and a list being grown under it (allgs) could be read as
+ * it is replaced, a risk a dump for a wedged process accepts.
+ */
+NO_SANITIZE_THREAD void sl_debug_dump(void)
+{
+	bool have_sched = dbg_trylock(&sched.lock, 250000000);
+	bool have_allg = dbg_trylock(&allglock, 250000000);
+	print("schedlab: sl_debug_dump%s%s\n",
+	      have_sched ? "" : " (sched.lock busy: unlocked reads)",
+	      have_allg ? "" : " (allglock busy: unlocked reads)");
+	dumpsched(true, false);
+	for (int32_t i = 0; i < allglen; i++) {
+		struct g *gp = allgs[i];
+		if (!gp)
+			continue;
+		uint32_t s = readgstatus(gp);
+		if (s == _Gdead)
+			continue;
+		const char *what = s == _Gwaiting ? waitreasonname(gp->waitreason) : gstatusname(s);
+		print("goroutine %lld [%s]:\n", (long long)gp->goid, what);
+	}
+	if (have_allg)
+		dbg_unlock(&allglock);
+	if (have_sched)
+		dbg_unlock(&sched.lock);
 }
 
 /* The detailed dump without taking locks: the caller holds some of them and

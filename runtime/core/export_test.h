@@ -44,6 +44,7 @@ extern HIDDEN int32_t allglen;
 HIDDEN struct p *procresize(int32_t nprocs);
 HIDDEN void wirep(struct p *pp);
 HIDDEN struct p *releasep(void);
+HIDDEN void mcall(void (*fn)(struct g *));
 
 /* ---- goroutine.c ---- */
 HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason,
@@ -87,6 +88,13 @@ extern HIDDEN uint64_t schedcheck_passes;
 /* ---- stack.c ---- */
 extern HIDDEN int64_t stacks_mapped;
 HIDDEN const char *stackguardmode(void);
+/* the pool and the scavenger's counters (test_scavenge) */
+HIDDEN stack stackalloc(void);
+HIDDEN void stackfree(stack s);
+extern HIDDEN int64_t stacks_released;
+extern HIDDEN int64_t stackchunks_unmapped;
+extern HIDDEN int64_t stackmap_refusals;
+extern HIDDEN int64_t scavenge_passes;
 
 /* ---- lock.c ---- */
 HIDDEN void lockInit(mutex *l, enum lockrank rank);

@@ -6,12 +6,23 @@
  * exits, so a dead G on a free list holds no stack. Past 64 entries half of
  * a P's free list moves to the global list (sched.gFree, own lock), from which any P
  * refills 32 at a time. Every G ever made stays in allgs for the checker,
- * schedtrace and checkdead.
+ * schedtrace and checkdead, as in Go (docs/DESIGN.md, "Memory": the crash
+ * report and the gdb helpers read allgs without its lock).
+ *
+ * Under ThreadSanitizer a G also owns a TSan fiber, whose state costs TSan
+ * about 16 KB: a G spilled to the global free list past GFREE_FIBERS dead
+ * Gs gives its fiber back there, and newproc makes a new one when the G is
+ * used again, so that a burst's dead Gs cost TSan builds no more than the
+ * others.
  */
 #include "runtime.h"
+#include "forked.h"
+#include "sanitizers.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define GFREE_FIBERS 1024
 
 mutex allglock;
 struct g **allgs;
@@ -122,8 +133,10 @@ static void allgadd(struct g *gp)
 static struct g *malg(void)
 {
 	struct g *gp = calloc(1, sizeof *gp);
-	if (!gp)
-		throw("out of memory allocating g");
+	if (!gp) {
+		print("runtime: out of memory: cannot allocate a g (%zu bytes)\n", sizeof *gp);
+		throw("out of memory");
+	}
 	gp->tsan_fiber = san_fiber_create();
 	return gp;
 }
@@ -138,8 +151,17 @@ void gfput(struct p *pp, struct g *gp)
 	glist_push(&pp->gFree, gp);
 	if (pp->gFree.n >= 64) {
 		lock(&sched.gFree.lock);
-		while (pp->gFree.n >= 32)
-			glist_push(&sched.gFree.stack, glist_pop(&pp->gFree));
+		while (pp->gFree.n >= 32) {
+			struct g *gp1 = glist_pop(&pp->gFree);
+#ifdef SL_TSAN
+			/* gp1 is dead: its fiber is no thread's current one. */
+			if (sched.gFree.stack.n >= GFREE_FIBERS && gp1->tsan_fiber) {
+				__tsan_destroy_fiber(gp1->tsan_fiber);
+				gp1->tsan_fiber = NULL;
+			}
+#endif
+			glist_push(&sched.gFree.stack, gp1);
+		}
 		unlock(&sched.gFree.lock);
 	}
 }
@@ -198,6 +220,7 @@ static int64_t newgoid(struct p *pp)
  */
 struct g *newproc(void (*fn)(void *), void *arg)
 {
+	checkforked(); /* the fork rule: sl_go */
 	struct m *mp = getm();
 	struct p *pp = mp ? mp->p : NULL;
 	struct g *newg = gfget(pp);
@@ -206,6 +229,10 @@ struct g *newproc(void (*fn)(void *), void *arg)
 		casgstatus(newg, _Gidle, _Gdead);
 		allgadd(newg);
 	}
+#ifdef SL_TSAN
+	if (!newg->tsan_fiber) /* given back on the global free list (gfput) */
+		newg->tsan_fiber = san_fiber_create();
+#endif
 	newg->fn = fn;
 	newg->arg = arg;
 	newg->m = NULL;

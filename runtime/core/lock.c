@@ -12,6 +12,7 @@
  * inject goroutines are checked too.
  */
 #include "runtime.h"
+#include "forked.h"
 #include "procyield.h"
 
 enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
@@ -159,6 +160,7 @@ void lock(mutex *l)
 		if (v == mutex_unlocked)
 			return;
 		wait = mutex_sleeping;
+		checkforked(); /* the fork rule: its holder may be a thread that is gone */
 		os_futexsleep(&l->key, mutex_sleeping, -1);
 	}
 }
@@ -203,8 +205,10 @@ void notewakeup(note *n)
  * (stopm), the stopping M, or foreign threads. */
 void notesleep(note *n)
 {
-	while (atomic_load(&n->key) == 0)
+	while (atomic_load(&n->key) == 0) {
+		checkforked(); /* the fork rule: the waker may be a thread that is gone */
 		os_futexsleep(&n->key, 0, -1);
+	}
 }
 
 /* notesleep for at most ns; reports whether the note was woken. */

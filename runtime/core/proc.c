@@ -22,6 +22,7 @@
  * atomic.
  */
 #include "runtime.h"
+#include "forked.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -241,8 +242,11 @@ void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id)
 {
 	struct m *mp = calloc(1, sizeof *mp);
 	struct g *g0 = calloc(1, sizeof *g0);
-	if (!mp || !g0)
-		throw("newm: out of memory");
+	if (!mp || !g0) {
+		print("runtime: out of memory: cannot allocate an M (%zu + %zu bytes)\n",
+		      sizeof *mp, sizeof *g0);
+		throw("out of memory");
+	}
 	g0->m = mp;
 	g0->goid = -1;
 	g0->atomicstatus = _Grunning;
@@ -325,8 +329,10 @@ void startm(struct p *pp, bool spinning)
 void stopm(void)
 {
 	struct m *mp = getm();
-	if (mp->locks)
+	if (mp->locks) {
+		checkforked();
 		throw("stopm holding locks");
+	}
 	if (mp->p)
 		throw("stopm holding p");
 	if (mp->spinning)
@@ -449,8 +455,11 @@ struct p *procresize(int32_t nprocs)
 		struct p *pp = allp[i];
 		if (!pp) {
 			pp = calloc(1, sizeof *pp);
-			if (!pp)
-				throw("procresize: out of memory");
+			if (!pp) {
+				print("runtime: out of memory: cannot allocate P%d (%zu bytes)\n",
+				      i, sizeof *pp);
+				throw("out of memory");
+			}
 			timersinit(pp);
 			atomic_store(&allp[i], pp);
 			atomic_store(&allpcount, i + 1);
@@ -732,8 +741,10 @@ void execute(struct g *gp, bool inheritTime)
 void schedule(void)
 {
 	struct m *mp = getm();
-	if (mp->locks)
+	if (mp->locks) {
+		checkforked(); /* the fork rule: forkedchild holds a lock for good */
 		throw("schedule: holding locks");
+	}
 	if (getg() != mp->g0)
 		throw("schedule: not on g0");
 	bool inheritTime = false;

@@ -10,6 +10,7 @@
  * set. The simulation: sl_sim_run -> its first fiber -> rt0_go.
  */
 #include "runtime.h"
+#include "traceback.h"
 #include "schedlab.h"
 
 #include <stdio.h>
@@ -90,6 +91,7 @@ void schedinit(void)
 	os_getstartup(&st);
 	backend_main = st.main;
 	parsedebugvars(st.debug);
+	tracebackinit(st.traceback);
 	stackinit(st.stack_size);
 	m0.g0->goid = -1;
 	m0.g0->atomicstatus = _Grunning;

@@ -244,6 +244,15 @@ HIDDEN stack stackalloc(void);
 HIDDEN void stackfree(stack s);
 HIDDEN void stackcache_clear(struct p *pp);
 HIDDEN const char *stackguardmode(void);
+/* The scavenger's counters, for tests: stacks released and chunks unmapped,
+ * ever; os_stackmap refusals; sysmon's passes. */
+extern HIDDEN int64_t stacks_released;
+extern HIDDEN int64_t stackchunks_unmapped;
+extern HIDDEN int64_t stackmap_refusals;
+extern HIDDEN int64_t scavenge_passes;
+/* sysmon's scavenger call: pass marks what stayed idle since the last pass;
+ * true while idle stacks remain to be released at the next tick. */
+HIDDEN bool stackscavenge(bool pass);
 /* The backend's fault handler's question (os_initsig): report an overflow
  * and exit if fault lies in the running G's guard region, else return. In
  * signal context: async-signal-safe. */

@@ -19,5 +19,6 @@ set(SL_CORE_SOURCES
   syscall.c
   sysmon.c
   time.c
+  traceback.c
 )
 set_source_files_properties(core/gdb_scripts.c PROPERTIES COMPILE_DEFINITIONS "SL_GDB_SCRIPT=\"${PROJECT_SOURCE_DIR}/scripts/schedlab-gdb.py\"")

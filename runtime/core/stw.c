@@ -13,6 +13,7 @@
  * the waiting Ms would hold Ps that the stopper waits for.
  */
 #include "runtime.h"
+#include "forked.h"
 #include "schedlab.h"
 #include "sema.h"
 
@@ -50,8 +51,10 @@ void gcstopm(void)
 static void stopTheWorldWithSema(void)
 {
 	struct m *mp = getm();
-	if (mp->locks > 0)
+	if (mp->locks > 0) {
+		checkforked();
 		throw("stopTheWorld: holding locks");
+	}
 	lock(&sched.lock);
 	sched.stopwait = gomaxprocs;
 	atomic_store(&sched.gcwaiting, 1);
@@ -153,6 +156,7 @@ static void startTheWorldWithSema(void)
 void stopTheWorld(const char *reason)
 {
 	(void)reason;
+	checkforked(); /* the fork rule: sl_gomaxprocs */
 	semacquire(&worldsema);
 	stopTheWorldWithSema();
 }

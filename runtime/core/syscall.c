@@ -11,6 +11,7 @@
  * Handing a P off from a long syscall (sysmon's retake) is in sysmon.c.
  */
 #include "runtime.h"
+#include "forked.h"
 #include "schedlab.h"
 
 /* The world is stopping: give our P to the stopper now. */
@@ -30,8 +31,10 @@ void entersyscall(void)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
-	if (mp->locks)
+	if (mp->locks) {
+		checkforked(); /* the fork rule: sl_syscall_begin */
 		throw("entersyscall: holding locks");
+	}
 	mp->locks++;
 	/* Only this G changes its own status from here to exitsyscall (or
 	 * exitsyscall0, on this M), so no CAS. Only this M writes oldp, and
@@ -49,6 +52,10 @@ void entersyscall(void)
 	if (atomic_load(&sched.gcwaiting))
 		entersyscall_gcwait(pp);
 	mp->locks--;
+	/* In the syscall now, P released: SL_FAULT=syscall may make it a
+	 * long one, for sysmon to retake the P. */
+	if (__builtin_expect(os_fault_syscall_on, 0))
+		os_fault_syscall();
 }
 
 static bool exitsyscallfast(struct p *oldp)

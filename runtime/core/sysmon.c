@@ -9,6 +9,10 @@
  *    goroutine's next runtime call (preemptcheck); a loop that never calls
  *    into the runtime is never preempted;
  *  - starts an M when a timer is overdue and no M is handling timers;
+ *  - scavenges: every SCAVENGE_PERIOD_NS (1 s) a pass of stackscavenge
+ *    (stack.c) marks the free stacks nobody took since the last pass, and
+ *    the ticks after it release them a batch a tick (Go's background
+ *    scavenger, paced so that sysmon never stalls for long);
  *  - prints schedtrace when SL_DEBUG asks for it.
  *
  * It starts at 20 us between ticks and, after 50 idle ticks (nothing
@@ -18,7 +22,8 @@
 
 #include <string.h>
 
-#define FORCE_PREEMPT_NS (10 * 1000 * 1000)
+#define FORCE_PREEMPT_NS   (10 * 1000 * 1000)
+#define SCAVENGE_PERIOD_NS (1000 * 1000 * 1000)
 
 /* What sysmon saw of a P at its last look (Go's sysmontick). Owned by the
  * sysmon thread. */
@@ -139,6 +144,8 @@ void sysmon(void)
 	unlock(&sched.lock);
 
 	int64_t lasttrace = os_nanotime();
+	int64_t lastscavenge = lasttrace;
+	bool scavenging = false; /* idle stacks left to release */
 	uint32_t idle = 0, delay = 0;
 	for (;;) {
 		if (idle == 0)
@@ -160,6 +167,13 @@ void sysmon(void)
 			idle = 0;
 		else
 			idle++;
+
+		bool pass = now - lastscavenge >= SCAVENGE_PERIOD_NS;
+		if (pass || scavenging) {
+			if (pass)
+				lastscavenge = now;
+			scavenging = stackscavenge(pass);
+		}
 
 		if (debug.schedtrace > 0 &&
 		    now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {

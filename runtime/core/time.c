@@ -20,6 +20,7 @@
  * keeping their `when`: none is lost, none fires early.
  */
 #include "runtime.h"
+#include "forked.h"
 #include "chan.h"
 #include "schedlab.h"
 
@@ -78,8 +79,11 @@ static void heappush(struct p *pp, struct timer *t)
 	if (pp->ntimers == pp->captimers) {
 		int32_t cap = pp->captimers ? 2 * pp->captimers : 16;
 		struct timer **n = realloc(pp->timers, (size_t)cap * sizeof *n);
-		if (!n)
-			throw("addtimer: out of memory");
+		if (!n) {
+			print("runtime: out of memory: cannot grow P%d's timer heap to %d timers\n",
+			      pp->id, cap);
+			throw("out of memory");
+		}
 		pp->timers = n;
 		pp->captimers = cap;
 	}
@@ -110,6 +114,7 @@ static void heapremove(struct p *pp, struct timer *t)
  */
 void addtimer(struct timer *t)
 {
+	checkforked(); /* the fork rule: before timersLock (sl_sleep, timers) */
 	if (t->when < 0)
 		t->when = INT64_MAX; /* overflowed: never */
 	if (atomic_load(&t->pp))

@@ -22,6 +22,10 @@
  *                    64 KiB, at least 16 KiB. Stacks do not grow: an overflow
  *                    hits a guard region and is reported as Go reports one.
  *   SL_DEBUG=schedtrace=MS,scheddetail=1   periodic scheduler state on stderr.
+ *   SL_TRACEBACK=none|single|all|crash   what a crash report shows (Go's
+ *                    GOTRACEBACK); default single.
+ *   SL_FAULT=all|kind[:rate],...   fault injection for stress runs
+ *                    (sl_fault_count); SL_FAULT_SEED=N its seed.
  *
  * Preemption is cooperative: a goroutine gives up its P only when it calls
  * into the runtime (sl_yield, sl_go, blocking calls, returning).
@@ -146,6 +150,24 @@ void sl_timer_free(sl_timer *t);
  * an unknown code (a goroutine keeps its thread until it calls the runtime).
  */
 const char *sl_strerror(int code);
+
+/* Print to stderr, from any thread, even one that is not the runtime's and even when the
+ * scheduler is wedged (it takes no lock it could wait for forever): the scheddetail dump
+ * (every P, M and G) and every goroutine's status and wait reason. */
+void sl_debug_dump(void);
+
+/* Faults injected so far by SL_FAULT (kinds "thread", "mmap", "futex", "signal", "noise",
+ * "syscall"); 0 when that kind is off, -1 for an unknown kind. Any thread. */
+int64_t sl_fault_count(const char *kind);
+
+/*
+ * Return every idle stack (and whatever else the runtime caches) to the OS now, as Go's
+ * debug.FreeOSMemory does. From a goroutine (from another thread it runs on a borrowed one).
+ * It stops the world to empty every P's stack cache into the global pool, then releases every
+ * free stack's memory (madvise) and unmaps each mapping whose stacks are all free. Stacks in
+ * use, dead Gs (kept, as Go keeps them) and the runtime's small bounded caches stay.
+ */
+void sl_debug_freeosmemory(void);
 
 #ifdef __cplusplus
 }

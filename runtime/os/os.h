@@ -10,11 +10,16 @@
  *   threads       os_newosproc, os_newosproc0, os_minit, os_threadstack
  *   sleep, wake   os_futexsleep, os_futexwakeup, os_usleep, os_osyield
  *   time          os_nanotime
- *   memory        os_pagesize, os_stackmap, os_stackunmap, os_stackguard
- *   signals       os_initsig (the stack overflow report, sigstackoverflow)
+ *   memory        os_pagesize, os_stackmap, os_stackunmap, os_stackrelease, os_stackguard
+ *   signals       os_initsig (stack overflow and crash reports: sigstackoverflow,
+ *                 sigcrash), os_initfork
  *   start-up      os_getproccount, os_getstartup, os_replay, os_stackchunk
  *   process       os_exit, os_write2
- *   simulation    SCHEDPOINT, SIMEVENT, SIMCOVER, SIMHOOK: nothing in the real build
+ *   faults        os_fault_syscall, os_fault_noise (SL_FAULT; nothing in the
+ *                 simulation)
+ *   simulation    SCHEDPOINT, SIMEVENT, SIMCOVER, SIMHOOK: nothing in the real
+ *                 build (SCHEDPOINT: fault injection's noise under
+ *                 SL_FAULT_POINTS)
  *
  * Backends may call the core's internals (runtime.h: print, throw, mstart,
  * rt0_go, ...); the core includes no backend header.
@@ -58,7 +63,7 @@ void os_osyield(void);
 /* Monotonic time in nanoseconds. */
 int64_t os_nanotime(void);
 
-/* ---- memory: goroutine stacks (stack.c, under stackpool.lock) ---- */
+/* ---- memory: goroutine stacks (stack.c; os_stackmap, os_stackguard under stackpool.lock) */
 
 size_t os_pagesize(void);
 /* Map len bytes of zeroed read-write memory for stacks, committed lazily.
@@ -66,6 +71,11 @@ size_t os_pagesize(void);
  * decides what that means. */
 void *os_stackmap(size_t len);
 void os_stackunmap(void *p, size_t len);
+/* Give the memory of [p, p + len), page-aligned inside an os_stackmap
+ * mapping, back to the OS, keeping the mapping and the guards around it: the
+ * range reads as zeros when next touched. Called without stackpool.lock, on
+ * stacks no one else can reach. */
+void os_stackrelease(void *p, size_t len);
 /*
  * Make the n guard regions [base + i*stride, base + i*stride + guard) fault
  * on any access; protect asks for page protection even where the OS has a
@@ -77,11 +87,14 @@ const char *os_stackguard(char *base, size_t stride, size_t guard, int32_t n, bo
 
 /* ---- signals ---- */
 
-/* Install the stack overflow reporter: a memory fault calls
- * sigstackoverflow (stack.c) on the faulting thread, in signal context; a
- * fault it declines takes its course as if the runtime had not been there.
- * Once, in schedinit. */
+/* Install the fault handler: a memory fault in a goroutine's guard calls
+ * sigstackoverflow (stack.c); any other synchronous fault on a runtime
+ * thread becomes sigcrash's report (traceback.c); a fault on a thread that
+ * is not the runtime's goes to the handler installed before, if any. Once,
+ * in schedinit. */
 void os_initsig(void);
+/* The fork rule (forked.h): a fork child's runtime throws. From os_initsig. */
+void os_initfork(void);
 
 /* ---- start-up ---- */
 
@@ -90,7 +103,7 @@ int32_t os_getproccount(void);
 
 /*
  * The start-up settings, as the environment spells them (Linux: GOMAXPROCS,
- * SL_DEBUG and SL_STACK_SIZE; the simulation: GOMAXPROCS from the run's
+ * SL_DEBUG, SL_STACK_SIZE and SL_TRACEBACK; the simulation: GOMAXPROCS from the run's
  * configuration). NULL where unset; the core parses them, and the strings
  * need only outlive schedinit.
  */
@@ -98,6 +111,7 @@ struct os_startup {
 	const char *gomaxprocs; /* NULL: as many Ps as CPUs */
 	const char *debug;
 	const char *stack_size;
+	const char *traceback; /* SL_TRACEBACK: what a crash report shows */
 	/* The main goroutine's body, where the backend has its own (the
 	 * simulation: the run's function, then back to sl_sim_run); it never
 	 * returns. NULL: sl_main, or nothing for a library host. */
@@ -124,15 +138,37 @@ void os_exit(int code) __attribute__((noreturn));
 /* Write to stderr, unbuffered. */
 void os_write2(const char *buf, int n);
 
+/* ---- faults: SL_FAULT's injection (Linux: fault.c; the simulation: none) ---- */
+
+/*
+ * On the goroutine that has just entered a syscall (end of entersyscall, its
+ * P _Psyscall, no locks held), when os_fault_syscall_on: under
+ * SL_FAULT=syscall, at the rate, make the syscall take 1-20 ms longer, so
+ * that sysmon retakes and hands off the P. The flag is written once at
+ * start-up, before any other thread runs, and keeps the call off the path
+ * when the fault is off (always, in the simulation).
+ */
+extern bool os_fault_syscall_on;
+void os_fault_syscall(void);
+
 /* ---- the simulation's hooks ---- */
 
 /*
  * A scheduling point: a place where a simulated scheduler may switch Ms. It
- * compiles to nothing in the real build.
+ * compiles to nothing in the real build, except with SL_FAULT_POINTS (the
+ * debug, tsan and asan presets), where it is a test of one flag that
+ * SL_FAULT=noise sets, and then a call that may yield, spin or sleep a few
+ * microseconds (os_fault_noise, with the site's name) to widen the window
+ * the site marks. The flag is written once at start-up, before any other
+ * thread runs.
  */
 #ifdef SL_SIM
 void os_schedpoint(const char *where);
 #define SCHEDPOINT(where) os_schedpoint(where)
+#elif defined(SL_FAULT_POINTS)
+extern bool os_fault_noise_on;
+void os_fault_noise(const char *where);
+#define SCHEDPOINT(where) (__builtin_expect(os_fault_noise_on, 0) ? os_fault_noise(where) : (void)0)
 #else
 #define SCHEDPOINT(where) ((void)0)
 #endif

@@ -4,8 +4,9 @@
  *
  * Each switch tells AddressSanitizer which stack it is moving to
  * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) and
- * ThreadSanitizer which fiber now runs (__tsan_switch_to_fiber). Every G owns
- * one TSan fiber for its whole life; every M's g0 is its thread's own fiber.
+ * ThreadSanitizer which fiber now runs (__tsan_switch_to_fiber). Every live G
+ * owns a TSan fiber (goroutine.c may give a dead G's back); every M's g0 is
+ * its thread's own fiber.
  */
 #include "runtime.h"
 #include "asm_offsets.h"

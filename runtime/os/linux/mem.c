@@ -1,6 +1,7 @@
 /*
  * mem.c: goroutine stack memory on Linux (os.h's memory group): anonymous
- * mappings, and the guard regions below each stack.
+ * mappings, the guard regions below each stack, and giving a free stack's
+ * pages back (os_stackrelease, for the scavenger in stack.c).
  *
  * On Linux 6.13+ a guard is installed with MADV_GUARD_INSTALL, which leaves a
  * chunk one VMA; one process_madvise call installs a whole chunk's guards
@@ -13,6 +14,9 @@
  */
 #define _GNU_SOURCE
 #include "runtime.h"
+#include "sanitizers.h"
+
+#include "fault.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -40,14 +44,56 @@ size_t os_pagesize(void)
 
 void *os_stackmap(size_t len)
 {
+	if (fault_inject(FAULT_MMAP))
+		return NULL;
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * AddressSanitizer's shadow of [p, p + len) (a byte for 8), written when a
+ * goroutine's frames were poisoned: two pages a 64 KiB stack, which stay
+ * resident after the stack's own pages go, and even after munmap. Give them
+ * back too; they read as zeros, addressable, as free memory must be. The
+ * range's last shadow page is rounded in (above lies what the caller did
+ * not pass), its first one rounded down for a stack (below it lies its
+ * guard, whose shadow is zeros anyway) and in for a mapping.
+ */
+static void release_shadow(void *p, size_t len, bool stack)
+{
+#ifdef SL_ASAN
+	size_t scale, offset;
+	__asan_get_shadow_mapping(&scale, &offset);
+	uintptr_t page = os_pagesize();
+	uintptr_t lo = ((uintptr_t)p >> scale) + offset;
+	uintptr_t hi = (((uintptr_t)p + len) >> scale) + offset;
+	lo = stack ? lo & ~(page - 1) : (lo + page - 1) & ~(page - 1);
+	hi &= ~(page - 1);
+	if (lo < hi)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+	(void)p;
+	(void)len;
+	(void)stack;
+#endif
+}
+
 void os_stackunmap(void *p, size_t len)
 {
 	munmap(p, len);
+	release_shadow(p, len, false);
+}
+
+/* MADV_DONTNEED drops the pages of a private anonymous range at once (they
+ * come back zeroed on the next touch). Only the usable range is passed, so
+ * the guards below and above are untouched (a MADV_GUARD_INSTALL marker
+ * survives DONTNEED anyway; an mprotect guard is another VMA). A refusal
+ * only keeps the memory resident. */
+void os_stackrelease(void *p, size_t len)
+{
+	madvise(p, len, MADV_DONTNEED);
+	release_shadow(p, len, true);
 }
 
 /* Install every guard with process_madvise, GUARD_BATCH at a time. */

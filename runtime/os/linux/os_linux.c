@@ -2,13 +2,16 @@
  * os_linux.c: the OS seam on Linux (os.h): pthreads for Ms and for the
  * library entry's runtime thread, futexes, clock_gettime, the environment's
  * start-up settings, the process. Stack memory is in mem.c, signals in
- * signal.c.
+ * signal.c, fault injection (SL_FAULT) in fault.c: this file injects the
+ * thread and futex faults and reads the environment for it.
  *
  * Ms are pthreads, not raw clone()s, so that libc, TLS and the sanitizers see
  * ordinary threads. Each thread's pthread stack becomes its M's g0 stack.
  */
 #define _GNU_SOURCE
 #include "runtime.h"
+
+#include "fault.h"
 
 #include <errno.h>
 #include <linux/futex.h>
@@ -24,6 +27,12 @@
 /* g0 stacks for new Ms. Generous: the scheduler runs plain C here. */
 #define G0_STACK_SIZE (512 * 1024)
 
+/* How long os_newosproc retries a pthread_create that fails with EAGAIN
+ * (the kernel's transient "no thread now", or SL_FAULT=thread) before Go's
+ * fatal, and the longest pause between tries. */
+#define NEWOSPROC_RETRY_NS    (1000 * 1000 * 1000)
+#define NEWOSPROC_BACKOFF_MAX 1000 /* microseconds */
+
 /* Addresses order nothing that must replay; a process lives long, so stacks
  * are mapped 256 at a time. */
 const bool os_replay = false;
@@ -32,10 +41,20 @@ const int32_t os_stackchunk = 256;
 static void *thread_start(void *arg)
 {
 	struct m *mp = arg;
+	fault_register_thread();
 	setg(mp->g0);
 	mstart();
 }
 
+/*
+ * Go throws at once when a thread cannot be made; EAGAIN is often transient
+ * (a burst of thread exits not yet reaped, a cgroup's pids limit near its
+ * edge), so this retries it with a growing pause for NEWOSPROC_RETRY_NS and
+ * throws only then: no thread for a second is no progress. Any other error
+ * throws at once. Callers (newm, from startm, startTheWorld and
+ * runtime_main) hold no runtime lock, so the wait delays only the P that
+ * the new M is for.
+ */
 void os_newosproc(struct m *mp)
 {
 	pthread_attr_t attr;
@@ -43,9 +62,29 @@ void os_newosproc(struct m *mp)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, G0_STACK_SIZE);
-	int err = pthread_create(&tid, &attr, thread_start, mp);
+	int64_t start = 0, now = 0;
+	uint32_t backoff = 1;
+	int err, tries = 0;
+	for (;;) {
+		tries++;
+		err = fault_inject(FAULT_THREAD) ? EAGAIN
+						 : pthread_create(&tid, &attr, thread_start, mp);
+		if (err != EAGAIN)
+			break;
+		now = os_nanotime();
+		if (start == 0)
+			start = now;
+		else if (now - start >= NEWOSPROC_RETRY_NS)
+			break;
+		os_usleep(backoff);
+		if (backoff < NEWOSPROC_BACKOFF_MAX)
+			backoff *= 2;
+	}
 	pthread_attr_destroy(&attr);
 	if (err != 0) {
+		if (tries > 1)
+			print("runtime: pthread_create: EAGAIN for %lld ms (%d tries)\n",
+			      (long long)((now - start) / 1000000), tries);
 		print("runtime: failed to create new OS thread (have %d already; errno=%d)\n",
 		      mcount(), err);
 		throw("newosproc");
@@ -71,8 +110,16 @@ int os_newosproc0(void (*fn)(void))
 	return err;
 }
 
+/* SL_FAULT=futex returns without sleeping, half the time after a yield (a
+ * spurious wake-up, some time later), half at once (an EINTR): every caller
+ * rechecks its condition, as it must for the real ones. */
 void os_futexsleep(uint32_t *addr, uint32_t val, int64_t ns)
 {
+	if (fault_inject(FAULT_FUTEX)) {
+		if (fault_rand() & 1)
+			sched_yield();
+		return;
+	}
 	struct timespec ts, *tsp = NULL;
 	if (ns >= 0) {
 		ts.tv_sec = ns / 1000000000;
@@ -82,11 +129,18 @@ void os_futexsleep(uint32_t *addr, uint32_t val, int64_t ns)
 	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL, 0);
 }
 
+/*
+ * A wake comes after the store that releases the waiter (notewakeup,
+ * unlock), so the waiter may have seen the store without sleeping, returned,
+ * and let the memory go: sl_run's note is on a foreign thread's stack, which
+ * is unmapped when that thread exits. The kernel then answers EFAULT, which
+ * means nobody sleeps there to be woken. Any other error is a runtime bug.
+ */
 void os_futexwakeup(uint32_t *addr, uint32_t cnt)
 {
 	long r = syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, cnt, NULL, NULL, 0);
-	if (r < 0) {
-		print("futexwakeup addr=%p returned %ld\n", (void *)addr, r);
+	if (r < 0 && errno != EFAULT) {
+		print("futexwakeup addr=%p returned %d\n", (void *)addr, -errno);
 		throw("futexwakeup");
 	}
 }
@@ -124,7 +178,9 @@ void os_getstartup(struct os_startup *st)
 	st->gomaxprocs = getenv("GOMAXPROCS");
 	st->debug = getenv("SL_DEBUG");
 	st->stack_size = getenv("SL_STACK_SIZE");
+	st->traceback = getenv("SL_TRACEBACK");
 	st->main = NULL;
+	fault_init(); /* SL_FAULT, SL_FAULT_SEED: exits 2 on a bad value */
 }
 
 void os_threadstack(uintptr_t *lo, uintptr_t *hi)

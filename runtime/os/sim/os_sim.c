@@ -31,6 +31,7 @@
 #include "schedlab_sim.h"
 #include "sanitizers.h"
 #include "sim.h"
+#include "../linux/fault.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,7 +40,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
 
 #define SIM_TICK  50			   /* virtual ns per scheduling point */
 #define SIM_STACK (G0_OSSTACK + 64 * 1024) /* every simulated thread's stack */
@@ -484,6 +484,33 @@ void os_exit(int code)
 void os_write2(const char *buf, int n)
 {
 	write_all(2, buf, n);
+}
+
+/* ---- faults: SL_FAULT is the real build's; the simulation injects none ---- */
+
+/* For mem.c, which both backends compile (os/linux/fault.h). */
+bool fault_inject(enum fault_kind k)
+{
+	(void)k;
+	return false;
+}
+
+bool os_fault_syscall_on = false;
+
+void os_fault_syscall(void)
+{
+}
+
+/* No kind is ever on here: 0 for each kind sl_fault_count knows, as the
+ * real build reports a kind that is off. */
+int64_t sl_fault_count(const char *kind)
+{
+	static const char *const kinds[] = {"thread", "mmap",  "futex",
+					    "signal", "noise", "syscall"};
+	for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 0;
+	return -1;
 }
 
 /* ---- runs ---- */

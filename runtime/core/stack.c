@@ -365,6 +365,8 @@ static void stackcache_spill(struct p *pp)
  * World stopped. */
 void stackcache_clear(struct p *pp)
 {
+	if (pp->nstackcache == 0)
+		return;
 	lock(&stackpool.lock);
 	stackcache_spill(pp);
 	unlock(&stackpool.lock);

@@ -54,8 +54,10 @@ void entersyscall(void)
 	mp->locks--;
 	/* In the syscall now, P released: SL_FAULT=syscall may make it a
 	 * long one, for sysmon to retake the P. */
+#ifdef SL_FAULT_POINTS
 	if (__builtin_expect(os_fault_syscall_on, 0))
 		os_fault_syscall();
+#endif
 }
 
 static bool exitsyscallfast(struct p *oldp)

@@ -20,7 +20,6 @@
  * keeping their `when`: none is lost, none fires early.
  */
 #include "runtime.h"
-#include "forked.h"
 #include "chan.h"
 #include "schedlab.h"
 
@@ -114,7 +113,6 @@ static void heapremove(struct p *pp, struct timer *t)
  */
 void addtimer(struct timer *t)
 {
-	checkforked(); /* the fork rule: before timersLock (sl_sleep, timers) */
 	if (t->when < 0)
 		t->when = INT64_MAX; /* overflowed: never */
 	if (atomic_load(&t->pp))

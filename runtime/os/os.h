@@ -142,7 +142,8 @@ void os_write2(const char *buf, int n);
 
 /*
  * On the goroutine that has just entered a syscall (end of entersyscall, its
- * P _Psyscall, no locks held), when os_fault_syscall_on: under
+ * P _Psyscall, no locks held), in builds with SL_FAULT_POINTS (like noise:
+ * release's syscall path must not change), when os_fault_syscall_on: under
  * SL_FAULT=syscall, at the rate, make the syscall take 1-20 ms longer, so
  * that sysmon retakes and hands off the P. The flag is written once at
  * start-up, before any other thread runs, and keeps the call off the path

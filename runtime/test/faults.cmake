@@ -20,13 +20,15 @@ set_tests_properties(faults.counts PROPERTIES ENVIRONMENT "SL_FAULT=;GOMAXPROCS=
 fault_test(thread thread:0.9 4)
 fault_test(futex futex:0.5 4)
 fault_test(signal signal:20000 4)
-fault_test(syscall syscall:0.5 2)
 if(SL_FAULT_POINTS)
+  fault_test(syscall syscall:0.5 2)
   fault_test(noise noise:0.3 4)
   fault_test(all all 4)
 else()
-  # Without the scheduling points: noise named is refused, `all` skips it.
+  # Without the fault points: noise or syscall named is refused, `all`
+  # skips them.
   expect_test(faults.noise_unavailable test_faults noise_unavailable)
+  expect_test(faults.syscall_unavailable test_faults syscall_unavailable)
   expect_test(faults.all_without_noise test_faults all_without_noise)
 endif()
 

@@ -400,7 +400,17 @@ int sl_main(int argc, char **argv)
 		 * env     SL_FAULT=noise:0.5
 		 * status  2
 		 * match   ^runtime: SL_FAULT="noise:0.5": fault 'noise' needs the \
-		 *         scheduling points that this build lacks \(SL_FAULT_POINTS=ON: \
+		 *         fault points that this build lacks \(SL_FAULT_POINTS=ON: \
+		 *         the debug, tsan and asan presets\)$
+		 * nomatch survived
+		 */
+		/*
+		 * EXPECT syscall_unavailable
+		 * args    must_die
+		 * env     SL_FAULT=futex,syscall
+		 * status  2
+		 * match   ^runtime: SL_FAULT="futex,syscall": fault 'syscall' needs the \
+		 *         fault points that this build lacks \(SL_FAULT_POINTS=ON: \
 		 *         the debug, tsan and asan presets\)$
 		 * nomatch survived
 		 */
@@ -415,11 +425,12 @@ int sl_main(int argc, char **argv)
 		 * EXPECT all_without_noise
 		 * args    all_without_noise
 		 * env     SL_FAULT=all
-		 * match   ^noise: 0$
+		 * match   ^noise: 0 syscall: 0$
 		 * match   ^ok all_without_noise$
 		 */
 		mixed_workload();
-		printf("noise: %lld\n", (long long)sl_fault_count("noise"));
+		printf("noise: %lld syscall: %lld\n", (long long)sl_fault_count("noise"),
+		       (long long)sl_fault_count("syscall"));
 		printf("ok all_without_noise\n");
 		return 0;
 	}

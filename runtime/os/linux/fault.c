@@ -71,12 +71,18 @@ static const double fault_defaults[FAULT_NKINDS] = {
 #define SIGNAL_RATE_MAX 1e6  /* signals per second */
 #define MAX_TIDS	4096 /* Ms that can be signalled; later ones are not */
 
-/* Whether the build has the SCHEDPOINT hooks that noise needs. */
+/* Whether the build has the core's fault points: the SCHEDPOINT hooks that
+ * noise needs and entersyscall's hook for syscall. */
 #ifdef SL_FAULT_POINTS
 #define HAVE_FAULT_POINTS 1
 #else
 #define HAVE_FAULT_POINTS 0
 #endif
+
+static bool needs_points(int k)
+{
+	return k == FAULT_NOISE || k == FAULT_SYSCALL;
+}
 
 /* Read by SCHEDPOINT in the SL_FAULT_POINTS build and by entersyscall
  * (os.h); written once, by fault_init, before any other thread can read
@@ -345,7 +351,7 @@ static void parse_fault(const char *env, double *rates)
 			if (colon)
 				bad_fault(env, "'all' takes no rate:", s, len);
 			for (int k = 0; k < FAULT_NKINDS; k++)
-				if (k != FAULT_NOISE || HAVE_FAULT_POINTS)
+				if (!needs_points(k) || HAVE_FAULT_POINTS)
 					rates[k] = fault_defaults[k];
 		} else {
 			int k = 0;
@@ -355,12 +361,11 @@ static void parse_fault(const char *env, double *rates)
 				k++;
 			if (k == FAULT_NKINDS)
 				bad_fault(env, "unknown fault", s, namelen);
-			if (k == FAULT_NOISE && !HAVE_FAULT_POINTS) {
-				print(
-				    "runtime: SL_FAULT=\"%s\": fault 'noise' needs the scheduling "
-				    "points that this build lacks (SL_FAULT_POINTS=ON: the "
-				    "debug, tsan and asan presets)\n",
-				    env);
+			if (needs_points(k) && !HAVE_FAULT_POINTS) {
+				print("runtime: SL_FAULT=\"%s\": fault '%s' needs the fault points "
+				      "that this build lacks (SL_FAULT_POINTS=ON: the debug, tsan "
+				      "and asan presets)\n",
+				      env, fault_names[k]);
 				os_exit(2);
 			}
 			set_rate(env, k, rate, ratelen, rates);

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "overflow.h"
 #include "export_test.h"
 #include "schedlab.h"
 
@@ -124,25 +125,6 @@ static void crash(const char *what)
 	bool ok;
 	sl_chan_recv(c, &v, &ok);
 	printf("survived\n");
-}
-
-/* ---- stack overflow ---- */
-
-static volatile int limit = 1 << 30;
-
-static int recurse(int depth)
-{
-	volatile char frame[512];
-	frame[0] = (char)depth;
-	if (depth > limit)
-		return 0;
-	return recurse(depth + 1) + frame[0];
-}
-
-static void overflow(void *arg)
-{
-	(void)arg;
-	printf("%d\n", recurse(0));
 }
 
 /* ---- fork ---- */

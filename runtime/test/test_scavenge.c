@@ -25,6 +25,7 @@
  * than RISE_MIN, or the test proves nothing and fails.
  */
 #include "check.h"
+#include "overflow.h"
 #include "export_test.h"
 #include "schedlab.h"
 
@@ -317,24 +318,6 @@ static void mmap_retry(void)
 }
 
 /* ---- the guard of a released stack ---- */
-
-static volatile int limit = 1 << 30;
-
-static int recurse(int depth)
-{
-	volatile char frame[1024];
-	frame[0] = (char)depth;
-	frame[sizeof frame - 1] = (char)depth;
-	if (depth > limit)
-		return 0;
-	return recurse(depth + 1) + frame[0] + frame[sizeof frame - 1];
-}
-
-static void overflow(void *arg)
-{
-	(void)arg;
-	printf("%d\n", recurse(0));
-}
 
 static sl_chan *odd, *even;
 

@@ -5,6 +5,7 @@
  * names.
  */
 #include "check.h"
+#include "overflow.h"
 #include "export_test.h"
 #include "schedlab.h"
 
@@ -20,25 +21,6 @@ static void spin(void *arg)
 	(void)arg;
 	for (;;)
 		sl_yield();
-}
-
-/* Unbounded as far as the compiler can tell: the limit is never reached. */
-static volatile int limit = 1 << 30;
-
-static int recurse(int depth)
-{
-	volatile char frame[1024];
-	frame[0] = (char)depth;
-	frame[sizeof frame - 1] = (char)depth;
-	if (depth > limit)
-		return 0;
-	return recurse(depth + 1) + frame[0] + frame[sizeof frame - 1];
-}
-
-static void overflow(void *arg)
-{
-	(void)arg;
-	printf("%d\n", recurse(0));
 }
 
 /*

@@ -575,8 +575,8 @@ int sl_main(int argc, char **argv)
 		on_thread(foreign_api, NULL);
 	} else if (!strcmp(mode, "wake_unmapped")) {
 		/* A wake after the release may find the waiter's memory gone
-		 * (sl_run's note on an exited foreign thread's stack): that
-		 * is nobody to wake, not a runtime error. */
+		 * (sl_run's note on an exited foreign thread's stack): the
+		 * private futex wake must succeed there (os_futexwakeup). */
 		long pg = sysconf(_SC_PAGESIZE);
 		uint32_t *key = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -16,9 +16,11 @@
  *   signal   a thread of this file sends SIGURG, SIGCHLD and SIGALRM, in
  *            turn, at `rate` per second to random Ms;
  *   noise    every SCHEDPOINT of the core yields, spins or sleeps a few
- *            microseconds (only where SL_FAULT_POINTS compiled the hooks);
+ *            microseconds;
  *   syscall  entersyscall: the goroutine's "syscall" takes 1-20 ms longer,
  *            long enough for sysmon to retake its P.
+ * noise and syscall exist only where SL_FAULT_POINTS compiled the core's
+ * hooks (needs_points).
  * A rate is a probability per opportunity in (0,1], except for signal
  * (signals per second). Each injection is counted; sl_fault_count reads the
  * counts.
@@ -31,9 +33,9 @@
  * TLS, not struct m, because it serves threads that have no M (foreign
  * threads, the signal thread) and a goroutine that moves to another M only
  * draws from another sequence, which is as random. The registry of M thread
- * ids is append-only: fault_register_thread claims a slot with an atomic add and then
- * publishes the id; the signal thread skips slots not yet published. Ms never
- * exit, so an id stays valid for the life of the process.
+ * ids is append-only: fault_register_thread claims a slot with an atomic add
+ * and then publishes the id; the signal thread skips slots not yet
+ * published. Ms never exit, so an id stays valid for the life of the process.
  */
 #define _GNU_SOURCE
 #include "runtime.h"

@@ -139,6 +139,16 @@ static void sleeper(void *arg)
 		sl_sleep(1000000);
 }
 
+/* Parked in one long sleep: still [sleep] whenever a report is printed (a
+ * short sleep's goroutine may be running by then, on another P). */
+static void longsleeper(void *arg)
+{
+	(void)arg;
+	atomic_store(&sleeper_goid, sl_goid());
+	for (;;)
+		sl_sleep(3600 * 1000000000LL);
+}
+
 static void noop(void *arg)
 {
 	(void)arg;
@@ -379,7 +389,7 @@ static void *dumper(void *arg)
 
 static void debugdump(bool wedged)
 {
-	sl_go(sleeper, NULL);
+	sl_go(longsleeper, NULL);
 	while (!atomic_load(&sleeper_goid))
 		sl_sleep(1000000);
 	waitparked(atomic_load(&sleeper_goid));
@@ -527,7 +537,7 @@ int sl_main(int argc, char **argv)
 		 * match   ^goroutine 1 \[running\] on M
 		 * match   ^goroutine [0-9]+ \[sleep\]:$
 		 */
-		sl_go(sleeper, NULL);
+		sl_go(longsleeper, NULL);
 		while (!atomic_load(&sleeper_goid))
 			sl_sleep(1000000);
 		waitparked(atomic_load(&sleeper_goid));

@@ -100,14 +100,7 @@ void throwforked(void)
 static void dumpgs(void)
 {
 	lock(&allglock);
-	for (int32_t i = 0; i < allglen; i++) {
-		struct g *gp = allgs[i];
-		uint32_t s = readgstatus(gp);
-		if (s == _Gdead)
-			continue;
-		const char *what = s == _Gwaiting ? waitreasonname(gp->waitreason) : gstatusname(s);
-		print("\ngoroutine %lld [%s]:\n", (long long)gp->goid, what);
-	}
+	tracebackothers(NULL, NULL);
 	unlock(&allglock);
 }
 
@@ -298,16 +291,7 @@ NO_SANITIZE_THREAD void sl_debug_dump(void)
 	      have_sched ? "" : " (sched.lock busy: unlocked reads)",
 	      have_allg ? "" : " (allglock busy: unlocked reads)");
 	dumpsched(true, false);
-	for (int32_t i = 0; i < allglen; i++) {
-		struct g *gp = allgs[i];
-		if (!gp)
-			continue;
-		uint32_t s = readgstatus(gp);
-		if (s == _Gdead)
-			continue;
-		const char *what = s == _Gwaiting ? waitreasonname(gp->waitreason) : gstatusname(s);
-		print("goroutine %lld [%s]:\n", (long long)gp->goid, what);
-	}
+	tracebackothers(NULL, NULL);
 	if (have_allg)
 		dbg_unlock(&allglock);
 	if (have_sched)

@@ -79,7 +79,10 @@ void tracebackinit(const char *env)
 		      env);
 }
 
-/* Every goroutine but skip: header and entry function. Unlocked. */
+/* Every goroutine but skip (NULL: all): Go's header, "goroutine N [status
+ * or wait reason]:", and with symbolize its entry function. Takes no lock:
+ * the crash report and sl_debug_dump call it unlocked, fatal's dumpgs under
+ * allglock. */
 NO_SANITIZE_THREAD void tracebackothers(struct g *skip, int (*symbolize)(uintptr_t, char *, size_t))
 {
 	char buf[640];

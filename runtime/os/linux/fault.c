@@ -378,14 +378,9 @@ static void parse_fault(const char *env, double *rates)
 	}
 }
 
+/* From os_getstartup: once, in schedinit, on m0 before any other M. */
 void fault_init(void)
 {
-	/* os_getstartup may be asked more than once (signal.c reads the
-	 * settings too), always on m0 before any other M: parse once. */
-	static bool done;
-	if (done)
-		return;
-	done = true;
 	const char *seed = getenv("SL_FAULT_SEED");
 	if (seed && *seed) {
 		char *end;

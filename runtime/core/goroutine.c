@@ -262,37 +262,56 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	return newg;
 }
 
-/* Finish gp on g0: it is dead; its stack goes back to the P's cache, the G
- * to the free list. */
-static void goexit0(struct g *gp)
+/* gp's function returned: it is dead; its stack goes back to the P's cache,
+ * the G to the free list. On g0, or on the next G's stack after a direct
+ * switch; gp's context is saved and it never runs again. */
+static void gdestroy(struct m *mp, struct g *gp)
 {
-	struct m *mp = getg()->m;
 	casgstatus(gp, _Grunning, _Gdead);
 	gp->m = NULL;
 	gp->fn = NULL;
 	gp->arg = NULL;
-	mp->curg = NULL;
 	stackfree(gp->stack);
 	gp->stack.lo = gp->stack.hi = 0;
 	gfput(mp->p, gp);
+}
+
+static void goexit0(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	mp->curg = NULL;
+	gdestroy(mp, gp);
 	schedule();
 }
 
-/* The end of every goroutine: its function returned. */
+static void goexit_finish(struct g *gp)
+{
+	gdestroy(getm(), gp);
+}
+
+/* The end of every goroutine: its function returned. Straight to the next
+ * local G when there is one (runqget_direct), else through g0. */
 void goexit1(void)
 {
-	mcall_exit(goexit0);
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	bool inheritTime;
+	struct g *next;
+	if (mp->locks == 0 && (next = runqget_direct(mp->p, &inheritTime)))
+		execute_direct(gp, next, inheritTime, goexit_finish, true);
+	else
+		mcall_exit(goexit0);
 	__builtin_unreachable();
 }
 
 /* ---- yield ---- */
 
-static void gosched_m(struct g *gp)
+/* gp yields: it becomes runnable behind every G runnable on pp. On g0, or
+ * on the next G's stack after a direct switch (gp's context is saved). */
+static void gosched_put(struct p *pp, struct g *gp)
 {
-	struct m *mp = getg()->m;
 	setgstatus_owned(gp, _Grunning, _Grunnable);
 	gp->m = NULL;
-	mp->curg = NULL;
 	/*
 	 * Go puts a yielding G on the global queue. While that queue is empty
 	 * the local ring's tail is equivalent for this P, needs no lock, and
@@ -302,19 +321,48 @@ static void gosched_m(struct g *gp)
 	 * only one G per 61 ticks.
 	 */
 	if (atomic_load(&sched.runqsize) == 0) {
-		runqput(mp->p, gp, false);
+		runqput(pp, gp, false);
 	} else {
 		lock(&sched.lock);
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}
+	/* gp is work that an idle P could take now. Without a wakeup it would
+	 * wait for this P, which the G that runs next may keep for as long as
+	 * it never calls into the runtime: cooperative scheduling has no
+	 * preemption to save it, as Go's has. One load when no P is idle. */
+	wakep();
+}
+
+static void gosched_m(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	/* schedule() checks this too, but too late: gosched_put publishes gp,
+	 * and another M could run it on while this one throws. */
+	checknolocks(mp);
+	mp->curg = NULL;
+	gosched_put(mp->p, gp);
 	schedule();
 }
 
-/* Yield the P: gp goes behind every G runnable on this P. On a user G. */
+static void gosched_finish(struct g *gp)
+{
+	gosched_put(getm()->p, gp);
+}
+
+/* Yield the P: gp goes behind every G runnable on this P. On a user G.
+ * The next local G, if any, is switched to directly (runqget_direct): it is
+ * the G that schedule() would pick, as gp goes to the ring's tail. */
 void gosched(void)
 {
-	mcall(gosched_m);
+	struct g *gp = getg();
+	struct m *mp = gp->m;
+	bool inheritTime;
+	struct g *next;
+	if (mp->locks == 0 && (next = runqget_direct(mp->p, &inheritTime)))
+		execute_direct(gp, next, inheritTime, gosched_finish, false);
+	else
+		mcall(gosched_m);
 }
 
 /* preemptcheck's answer when a flag is up: yield unless this is not a user
@@ -342,13 +390,16 @@ void preemptcheck_slow(void)
 
 /* ---- park and ready ---- */
 
-static void park_m(struct g *gp)
+/* gp parks: it becomes _Gwaiting and gopark's unlockf runs. Returns false
+ * when unlockf cancelled the park: gp is then _Grunnable again, to be run
+ * at once. On g0, or on the next G's stack after a direct switch: gp's
+ * context is saved, so that as soon as unlockf releases its lock a waker
+ * on another M may resume gp. */
+static bool park_commit(struct m *mp, struct g *gp)
 {
-	struct m *mp = getg()->m;
 	casgstatus(gp, _Grunning, _Gwaiting);
 	SIMEVENT("park g%lld (%s)", (long long)gp->goid, waitreasonname(gp->waitreason));
 	gp->m = NULL;
-	mp->curg = NULL;
 	bool (*fn)(struct g *, void *) = mp->waitunlockf;
 	if (fn) {
 		bool ok = fn(gp, mp->waitlock);
@@ -356,18 +407,41 @@ static void park_m(struct g *gp)
 		mp->waitlock = NULL;
 		if (!ok) {
 			casgstatus(gp, _Gwaiting, _Grunnable);
-			execute(gp, true);
+			return false;
 		}
 	}
+	return true;
+}
+
+static void park_m(struct g *gp)
+{
+	struct m *mp = getg()->m;
+	mp->curg = NULL;
+	if (!park_commit(mp, gp))
+		execute(gp, true);
 	schedule();
 }
 
+/* The direct switch's second half. A cancelled park cannot resume gp at
+ * once, as park_m does: another G already runs. gp goes to runnext, next
+ * in line on this P, which keeps the promise that matters: the G runs
+ * again without being woken. */
+static void park_finish(struct g *gp)
+{
+	struct m *mp = getm();
+	if (!park_commit(mp, gp))
+		runqput(mp->p, gp, true);
+	checknolocks(mp);
+}
+
 /*
- * Block the current G. On g0, with gp already _Gwaiting, unlockf(gp, lock) runs:
- * it typically releases the lock that protects the object gp waits on, after
- * which anyone may goready(gp). If it returns false the park is cancelled
- * and gp resumes at once. On a user G; the only runtime lock it may hold is
- * the one unlockf releases (schedule() checks that none is left).
+ * Block the current G. With gp's context saved (on g0, or on the next G's
+ * stack after a direct switch to the next local G) gp becomes _Gwaiting and
+ * unlockf(gp, lock) runs: it typically releases the lock that protects the
+ * object gp waits on, after which anyone may goready(gp). If it returns
+ * false the park is cancelled and gp runs again without a goready. On a
+ * user G; the only runtime lock it may hold is the one unlockf releases
+ * (checknolocks checks that none is left).
  */
 void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason,
 	    void *waiting_on)
@@ -380,7 +454,12 @@ void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason rea
 	mp->waitlock = lock;
 	gp->waitreason = (uint8_t)reason;
 	gp->waiting_on = waiting_on;
-	mcall(park_m);
+	bool inheritTime;
+	struct g *next = runqget_direct(mp->p, &inheritTime);
+	if (next)
+		execute_direct(gp, next, inheritTime, park_finish, false);
+	else
+		mcall(park_m);
 }
 
 /*

@@ -710,13 +710,13 @@ top:;
 }
 
 /*
- * Run gp on the current M: it becomes _Grunning and m->curg. On g0 holding a
- * P. inheritTime: gp continues the current time slice (it came from
- * runnext), so the P's schedtick does not advance.
+ * Make gp, just dequeued from this M's P, the M's running G: _Grunning,
+ * m->curg, a stack and an entry frame if it never ran. inheritTime: gp
+ * continues the current time slice (it came from runnext), so the P's
+ * schedtick does not advance. The caller then switches to it.
  */
-void execute(struct g *gp, bool inheritTime)
+static inline void execute_prepare(struct m *mp, struct g *gp, bool inheritTime)
 {
-	struct m *mp = getm();
 	mp->curg = gp;
 	gp->m = mp;
 	/* Dequeuing gp made this M its only owner. */
@@ -731,7 +731,60 @@ void execute(struct g *gp, bool inheritTime)
 	atomic_store_relaxed(&gp->preempt, false);
 	if (!inheritTime)
 		mp->p->schedtick++;
+}
+
+/* Run gp on the current M. On g0 holding a P. */
+void execute(struct g *gp, bool inheritTime)
+{
+	struct m *mp = getm();
+	execute_prepare(mp, gp, inheritTime);
 	gogo(gp);
+}
+
+/*
+ * The scheduler's fast path, for a user G about to yield, park or exit on
+ * an M holding pp: the G that schedule() would run next, dequeued, when
+ * that is surely runnext or the head of pp's ring; else NULL, and the
+ * caller goes through g0 and schedule() as Go always does. findrunnable
+ * would look elsewhere first only if a stop-the-world is pending
+ * (gcwaiting), sysmon ended the slice (pp->preempt), a timer on pp may be
+ * due (timer0When: reading the clock costs more than the switch saves), or
+ * the global queue holds work (its turn every 61 ticks, and gosched's
+ * target); each sends the caller to the slow path. A stale read of any of
+ * them is harmless: the flag's setter does not wait on this P beyond its
+ * next schedule(), which the next slow path reaches.
+ */
+struct g *runqget_direct(struct p *pp, bool *inheritTime)
+{
+	if (atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt))
+		return NULL;
+	if (atomic_load_relaxed(&pp->timer0When) != 0 || atomic_load_relaxed(&sched.runqsize) != 0)
+		return NULL;
+	return runqget(pp, inheritTime);
+}
+
+/*
+ * Switch from the running user G gp to next (from runqget_direct) without
+ * passing through g0: next runs as execute would run it, and finish(gp)
+ * runs on next's stack once gp's context is saved (gogo_direct). On a user
+ * G holding a P. Returns when gp next runs.
+ */
+void execute_direct(struct g *gp, struct g *next, bool inheritTime, void (*finish)(struct g *),
+		    bool dying)
+{
+	execute_prepare(gp->m, next, inheritTime);
+	gogo_direct(gp, next, finish, dying);
+}
+
+/* A G leaves the CPU holding no runtime lock: schedule's rule, checked
+ * wherever a G is switched out (schedule, and the direct switches'
+ * second halves). */
+void checknolocks(struct m *mp)
+{
+	if (mp->locks) {
+		checkforked(); /* the fork rule: forkedchild holds a lock for good */
+		throw("schedule: holding locks");
+	}
 }
 
 /*
@@ -741,10 +794,7 @@ void execute(struct g *gp, bool inheritTime)
 void schedule(void)
 {
 	struct m *mp = getm();
-	if (mp->locks) {
-		checkforked(); /* the fork rule: forkedchild holds a lock for good */
-		throw("schedule: holding locks");
-	}
+	checknolocks(mp);
 	if (getg() != mp->g0)
 		throw("schedule: not on g0");
 	bool inheritTime = false;

@@ -99,6 +99,7 @@ void asm_fiber_entry(void); /* os_sim.c's thread frames */
 void asm_switch(gobuf *save, gobuf *to);
 HIDDEN NORETURN void gogo(struct g *gp);
 HIDDEN void mcall(void (*fn)(struct g *));
+HIDDEN void gogo_direct(struct g *from, struct g *to, void (*finish)(struct g *), bool dying);
 HIDDEN NORETURN void mcall_exit(void (*fn)(struct g *));
 HIDDEN void gostartcallfn(struct g *gp);
 HIDDEN void *san_fiber_create(void);
@@ -107,6 +108,10 @@ HIDDEN void *san_current_fiber(void);
 /* ---- proc.c: the scheduler ---- */
 HIDDEN NORETURN void schedule(void);
 HIDDEN NORETURN void execute(struct g *gp, bool inheritTime);
+HIDDEN struct g *runqget_direct(struct p *pp, bool *inheritTime);
+HIDDEN void execute_direct(struct g *gp, struct g *next, bool inheritTime,
+			   void (*finish)(struct g *), bool dying);
+HIDDEN void checknolocks(struct m *mp);
 HIDDEN struct p *procresize(int32_t nprocs);
 HIDDEN void acquirep(struct p *pp);
 HIDDEN void wirep(struct p *pp);

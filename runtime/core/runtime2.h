@@ -186,6 +186,11 @@ struct m {
 	void *waitlock;
 	/* mcall's function, read on g0 */
 	void (*mcallfn)(struct g *);
+	/* A direct switch's second half (gogo_direct): finish(prev) runs on the
+	 * next G's stack as soon as it resumes, then both are cleared. Set and
+	 * read only by this M, between the two halves of one switch. */
+	void (*switchfinish)(struct g *);
+	struct g *switchprev;
 	uintptr_t osthread;
 	void *altstack;
 	int32_t throwing;

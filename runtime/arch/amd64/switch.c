@@ -2,6 +2,16 @@
  * switch.c: the C side of every user-level context switch (gogo, mcall) and
  * its sanitizer annotations.
  *
+ * Two kinds of switch: through g0 (mcall to g0, then gogo from g0 to the
+ * next G), Go's only kind; and direct, from one user G to the next
+ * (gogo_direct), which the scheduler's fast paths use when the next G is
+ * already known (goroutine.c). A direct switch cannot do the leaving G's
+ * bookkeeping before it leaves: the G must not be published (queued, marked
+ * waiting, unlocked for a waker) while its registers are still live on its
+ * own stack, or another M could resume it from a stale context. So the
+ * bookkeeping, finish(prev), runs after the switch, on the next G's stack,
+ * at whichever resume point that G wakes up in (switch_arrived).
+ *
  * Each switch tells AddressSanitizer which stack it is moving to
  * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) and
  * ThreadSanitizer which fiber now runs (__tsan_switch_to_fiber). Every live G
@@ -80,6 +90,40 @@ void gogo(struct g *gp)
 	asm_gogo(&gp->sched);
 }
 
+/* Every resume point of a user G calls this after san_arrive: the second
+ * half of the direct switch that brought us here, if one did. */
+static inline void switch_arrived(struct g *gp)
+{
+	struct m *mp = gp->m;
+	void (*finish)(struct g *) = mp->switchfinish;
+	if (finish) {
+		mp->switchfinish = NULL;
+		finish(mp->switchprev);
+		mp->switchprev = NULL;
+	}
+}
+
+/*
+ * Switch from the running user G `from` straight to `to`, which the caller
+ * made _Grunning on this M (execute_direct), then run finish(from) on to's
+ * stack: from's context is saved by then. A dying `from` passes dying=true
+ * (see mcall_exit) and is never resumed. Returns when `from` next runs,
+ * perhaps on another M.
+ */
+void gogo_direct(struct g *from, struct g *to, void (*finish)(struct g *), bool dying)
+{
+	struct m *mp = to->m;
+	mp->switchfinish = finish;
+	mp->switchprev = from;
+	san_leave(from, to, dying);
+	setg(to);
+	asm_switch(&from->sched, &to->sched);
+	/* Resumed: re-read everything. */
+	struct g *gp = getg();
+	san_arrive(gp);
+	switch_arrived(gp);
+}
+
 /* The first C frame on g0 after an mcall. */
 static void mcall_on_g0(struct g *gp)
 {
@@ -100,8 +144,11 @@ static inline void mcall_common(void (*fn)(struct g *), bool dying)
 	mp->mcallfn = fn;
 	san_leave(gp, mp->g0, dying);
 	asm_mcall(&gp->sched, mp->g0->sched.sp, mcall_on_g0, gp);
-	/* Resumed by gogo, perhaps on another M: re-read everything. */
-	san_arrive(getg());
+	/* Resumed by gogo or gogo_direct, perhaps on another M: re-read
+	 * everything. */
+	gp = getg();
+	san_arrive(gp);
+	switch_arrived(gp);
 }
 
 /*
@@ -144,6 +191,7 @@ void gostart(void)
 {
 	struct g *gp = getg();
 	san_arrive(gp);
+	switch_arrived(gp);
 	gp->fn(gp->arg);
 	goexit1();
 }

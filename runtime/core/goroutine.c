@@ -90,24 +90,12 @@ void(casgstatus)(struct g *gp, uint32_t oldval, uint32_t newval)
 	SCHEDPOINT("casgstatus");
 }
 
-/*
- * casgstatus for transitions that only gp's owner can make (the M that runs
- * gp, or the one that just dequeued it): nobody else may change gp's status
- * meanwhile, so a checked load and a release store do what the CAS does,
- * without a locked instruction on the yield path. Go needs the CAS because
- * its GC sets scan bits concurrently; schedlab has none.
- */
-void(setgstatus_owned)(struct g *gp, uint32_t oldval, uint32_t newval)
+/* setgstatus_owned found gp in a state its owner did not leave it in. */
+void badgstatus(struct g *gp, uint32_t oldval, uint32_t newval, uint32_t cur)
 {
-	uint32_t cur = atomic_load_relaxed(&gp->atomicstatus);
-	if (cur != oldval) {
-		print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
-		      (long long)gp->goid, gstatusname(oldval), gstatusname(newval),
-		      gstatusname(cur));
-		throw("casgstatus: bad transition");
-	}
-	atomic_store_rel(&gp->atomicstatus, newval);
-	SCHEDPOINT("casgstatus");
+	print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
+	      (long long)gp->goid, gstatusname(oldval), gstatusname(newval), gstatusname(cur));
+	throw("casgstatus: bad transition");
 }
 
 static void allgadd(struct g *gp)
@@ -397,7 +385,8 @@ void preemptcheck_slow(void)
  * on another M may resume gp. */
 static bool park_commit(struct m *mp, struct g *gp)
 {
-	casgstatus(gp, _Grunning, _Gwaiting);
+	/* Owned: nobody readies gp before unlockf below lets them find it. */
+	setgstatus_owned(gp, _Grunning, _Gwaiting);
 	SIMEVENT("park g%lld (%s)", (long long)gp->goid, waitreasonname(gp->waitreason));
 	gp->m = NULL;
 	bool (*fn)(struct g *, void *) = mp->waitunlockf;
@@ -454,9 +443,15 @@ void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason rea
 	mp->waitlock = lock;
 	gp->waitreason = (uint8_t)reason;
 	gp->waiting_on = waiting_on;
+	/* A G that parks alone (a sleeper, a lone waiter) skips the fast path
+	 * at once. Only the owner adds to the queue, so a stale runqhead can
+	 * only make it look fuller, and runqget_direct then finds the truth. */
+	struct p *pp = mp->p;
 	bool inheritTime;
-	struct g *next = runqget_direct(mp->p, &inheritTime);
-	if (next)
+	struct g *next;
+	if ((atomic_load_relaxed(&pp->runnext) ||
+	     atomic_load_relaxed(&pp->runqhead) != pp->runqtail) &&
+	    (next = runqget_direct(pp, &inheritTime)))
 		execute_direct(gp, next, inheritTime, park_finish, false);
 	else
 		mcall(park_m);

@@ -749,8 +749,8 @@ void execute(struct g *gp, bool inheritTime)
  * would look elsewhere first only if a stop-the-world is pending
  * (gcwaiting), sysmon ended the slice (pp->preempt), a timer on pp may be
  * due (timer0When: reading the clock costs more than the switch saves), or
- * the global queue holds work (its turn every 61 ticks, and gosched's
- * target); each sends the caller to the slow path. A stale read of any of
+ * it is the global queue's turn (every 61 ticks, when it holds work); each
+ * sends the caller to the slow path. A stale read of any of
  * them is harmless: the flag's setter does not wait on this P beyond its
  * next schedule(), which the next slow path reaches.
  */
@@ -758,7 +758,9 @@ struct g *runqget_direct(struct p *pp, bool *inheritTime)
 {
 	if (atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt))
 		return NULL;
-	if (atomic_load_relaxed(&pp->timer0When) != 0 || atomic_load_relaxed(&sched.runqsize) != 0)
+	if (atomic_load_relaxed(&pp->timer0When) != 0)
+		return NULL;
+	if (pp->schedtick % 61 == 0 && atomic_load_relaxed(&sched.runqsize) != 0)
 		return NULL;
 	return runqget(pp, inheritTime);
 }

@@ -139,7 +139,24 @@ HIDDEN void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitrea
 		   void *waiting_on);
 HIDDEN void goready(struct g *gp);
 HIDDEN void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
-HIDDEN void setgstatus_owned(struct g *gp, uint32_t oldval, uint32_t newval);
+HIDDEN NORETURN void badgstatus(struct g *gp, uint32_t oldval, uint32_t newval, uint32_t cur);
+/*
+ * casgstatus for transitions that only gp's owner can make (the M that runs
+ * gp, or the one that just dequeued it): nobody else may change gp's status
+ * meanwhile, so a checked load and a release store do what the CAS does,
+ * without a locked instruction. Go needs the CAS because its GC sets scan
+ * bits concurrently; schedlab has none. A G that someone else changes in
+ * breach of the rule is caught by that someone's own CAS, which finds the
+ * owner's state where it expected another. Inline: it is on every switch.
+ */
+static inline void(setgstatus_owned)(struct g *gp, uint32_t oldval, uint32_t newval)
+{
+	uint32_t cur = atomic_load_relaxed(&gp->atomicstatus);
+	if (__builtin_expect(cur != oldval, 0))
+		badgstatus(gp, oldval, newval, cur);
+	atomic_store_rel(&gp->atomicstatus, newval);
+	SCHEDPOINT("casgstatus");
+}
 /* Each transition is counted with its caller (SIMCOVER: nothing in the real
  * build). */
 #define casgstatus(gp, o, n) ((casgstatus)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))

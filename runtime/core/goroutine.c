@@ -232,7 +232,9 @@ struct g *newproc(void (*fn)(void *), void *arg)
 	SIMEVENT("spawn g%lld", (long long)newg->goid);
 
 	if (pp) {
-		casgstatus(newg, _Gdead, _Grunnable);
+		/* Owned: newg is this thread's alone (off the P's free list, or
+		 * new) until runqput publishes it. */
+		setgstatus_owned(newg, _Gdead, _Grunnable);
 		runqput(pp, newg, true);
 	} else {
 		/* A thread without a P can race with a stop-the-world: become
@@ -255,7 +257,7 @@ struct g *newproc(void (*fn)(void *), void *arg)
  * switch; gp's context is saved and it never runs again. */
 static void gdestroy(struct m *mp, struct g *gp)
 {
-	casgstatus(gp, _Grunning, _Gdead);
+	setgstatus_owned(gp, _Grunning, _Gdead); /* the running G's own M */
 	gp->m = NULL;
 	gp->fn = NULL;
 	gp->arg = NULL;

@@ -16,6 +16,33 @@
  *
  * Non-blocking operations first look at the channel without the lock, as Go
  * does, so that polling a channel that is not ready costs no lock.
+ *
+ * The wait queues and element moves are inline (chan.h), and so are chansend
+ * and chanrecv in each public call, with block a constant; only parking is
+ * out of line (chansend_park, chanrecv_park: the sudog lives in their frame).
+ *
+ * Locked instructions (lock-prefixed, or xchg with memory) per path, and why
+ * each is needed; the scheduler's share is theirs to count (goroutine.c,
+ * runq.c):
+ *
+ *   not ready, non-blocking (try-send on a full channel or with no receiver,
+ *   try-receive on an empty open one, or on a closed and drained one; a
+ *   select with one channel and a default; chansend_nb)   0: no lock.
+ *   buffered send or receive                              2: lock's xchg,
+ *       which excludes the rival, and unlock's xchg, which must see in the
+ *       same step whether a sleeper came meanwhile (lock.c; Go's futex lock
+ *       does the same). A plain release store could miss that sleeper.
+ *   send to a waiting receiver, receive from a waiting sender (or from a
+ *   full buffer with a waiting sender)                    2, as above, then
+ *       goready: the waiter is completed under the lock and readied after
+ *       it, outside the channel's count. To a select's sudog, 1 more: the
+ *       CAS on selwait.done that lets one waker of several claim it.
+ *   a send or receive that parks                          2: lock, and the
+ *       unlock that gopark's unlockf (chanparkcommit) does once the G is
+ *       _Gwaiting, besides gopark's own.
+ *   close                                                 3: lock, unlock,
+ *       and the sequentially consistent store of closed (an xchg; close is
+ *       cold), then one goready per waiter.
  */
 #include "chan.h"
 #include "sanitizers.h"
@@ -155,15 +182,6 @@ void chan_teardown(void)
 	}
 }
 
-/* ---- checks ---- */
-
-/* Read magic as raw memory: c may have been freed, which the sanitizers would
- * report. */
-__attribute__((no_sanitize("address", "thread"), noinline)) bool chanfreed(struct hchan *c)
-{
-	return *(volatile uint64_t *)&c->magic != HCHAN_MAGIC;
-}
-
 /* A random number on any thread: the M's fastrand where there is an M, a
  * thread-local xorshift on foreign threads. */
 uint32_t chanrand(void)
@@ -179,49 +197,7 @@ uint32_t chanrand(void)
 	return (uint32_t)(x >> 32);
 }
 
-/* ---- wait queues; the channel's lock held ---- */
-
-void enqueue(struct waitq *q, struct sudog *sg)
-{
-	sg->next = NULL;
-	struct sudog *x = q->last;
-	if (x) {
-		sg->prev = x;
-		x->next = sg;
-		q->last = sg;
-		return;
-	}
-	sg->prev = NULL;
-	atomic_store_relaxed(&q->first, sg);
-	q->last = sg;
-}
-
-/*
- * Remove and return the first sudog whose G can take this operation: a plain
- * send or receive always can; a select only if this caller is the first to
- * claim it. A select claimed by another channel is removed here and skipped
- * (dequeueSudoG then finds it gone). NULL if none.
- */
-struct sudog *dequeue(struct waitq *q)
-{
-	for (;;) {
-		struct sudog *sg = q->first;
-		if (!sg)
-			return NULL;
-		struct sudog *y = sg->next;
-		if (!y) {
-			atomic_store_relaxed(&q->first, NULL);
-			q->last = NULL;
-		} else {
-			y->prev = NULL;
-			atomic_store_relaxed(&q->first, y);
-			sg->next = NULL; /* removed: see dequeueSudoG */
-		}
-		if (sg->isSelect && !atomic_cas(&sg->sel->done, 0, 1))
-			continue;
-		return sg;
-	}
-}
+/* ---- wait queues; the channel's lock held (the rest is in chan.h) ---- */
 
 /* Remove sg from q if it is still there (a woken select cleaning up). */
 void dequeueSudoG(struct waitq *q, struct sudog *sg)
@@ -250,96 +226,6 @@ void dequeueSudoG(struct waitq *q, struct sudog *sg)
 		atomic_store_relaxed(&q->first, NULL);
 		q->last = NULL;
 	}
-}
-
-/* ---- element moves; the channel's lock held ---- */
-
-static inline void elemmove(struct hchan *c, void *dst, const void *src)
-{
-	/* Word-sized elements are the common case: copy them inline. */
-	switch (c->elemsize) {
-	case 0:
-		return;
-	case 8:
-		memcpy(dst, src, 8);
-		return;
-	case 4:
-		memcpy(dst, src, 4);
-		return;
-	default:
-		memcpy(dst, src, c->elemsize);
-	}
-}
-
-void chanzero(struct hchan *c, void *ep)
-{
-	if (ep && c->elemsize)
-		memset(ep, 0, c->elemsize);
-}
-
-static inline char *chanbuf(struct hchan *c, size_t i)
-{
-	return c->buf + i * c->elemsize;
-}
-
-/* Mark sg's operation done (success: by a communication, else by close) and,
- * for a select, record it as the winner. */
-static inline void sudogdone(struct sudog *sg, bool success)
-{
-	sg->elem = NULL;
-	sg->success = success;
-	if (sg->isSelect)
-		sg->sel->win = sg;
-}
-
-/* Send *ep to receiver sg, just dequeued from c->recvq. The caller unlocks,
- * then readies sg->g (read before unlocking). */
-void chansend_direct(struct hchan *c, struct sudog *sg, const void *ep)
-{
-	if (sg->elem)
-		elemmove(c, sg->elem, ep);
-	sudogdone(sg, true);
-}
-
-/* Receive into ep (NULL: discard) from sender sg, just dequeued from
- * c->sendq. With a buffer (then full), take its head and put sg's value at
- * the tail: both are the same slot. The caller unlocks and readies sg->g. */
-void chanrecv_direct(struct hchan *c, struct sudog *sg, void *ep)
-{
-	if (c->dataqsiz == 0) {
-		if (ep)
-			elemmove(c, ep, sg->elem);
-	} else {
-		char *qp = chanbuf(c, c->recvx);
-		if (ep)
-			elemmove(c, ep, qp);
-		elemmove(c, qp, sg->elem);
-		if (++c->recvx == c->dataqsiz)
-			c->recvx = 0;
-		c->sendx = c->recvx;
-	}
-	sudogdone(sg, true);
-}
-
-/* Append *ep to the buffer; qcount < dataqsiz. */
-void chanbufput(struct hchan *c, const void *ep)
-{
-	elemmove(c, chanbuf(c, c->sendx), ep);
-	if (++c->sendx == c->dataqsiz)
-		c->sendx = 0;
-	atomic_store_relaxed(&c->qcount, c->qcount + 1);
-}
-
-/* Take the buffer's head into ep (NULL: discard); qcount > 0. */
-void chanbufget(struct hchan *c, void *ep)
-{
-	char *qp = chanbuf(c, c->recvx);
-	if (ep)
-		elemmove(c, ep, qp);
-	/* Go clears the slot for its garbage collector; nothing here needs it. */
-	if (++c->recvx == c->dataqsiz)
-		c->recvx = 0;
-	atomic_store_relaxed(&c->qcount, c->qcount - 1);
 }
 
 /* ---- make and free ---- */
@@ -432,11 +318,13 @@ static bool chanparkcommit(struct g *gp, void *chanlock)
 static inline bool full(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
-		return atomic_load(&c->recvq.first) == NULL;
-	return atomic_load(&c->qcount) == c->dataqsiz;
+		return atomic_load_relaxed(&c->recvq.first) == NULL;
+	return atomic_load_relaxed(&c->qcount) == c->dataqsiz;
 }
 
-/* Whether a receive would block, read without the lock (Go's empty). */
+/* Whether a receive would block, read without the lock (Go's empty). The
+ * loads are sequentially consistent: chanrecv's fast path needs them ordered
+ * with its load of closed (see there). */
 static inline bool empty(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
@@ -444,30 +332,62 @@ static inline bool empty(struct hchan *c)
 	return atomic_load(&c->qcount) == 0;
 }
 
+/* A send or receive on a NULL channel: blocks for ever. Cold. */
+static NORETURN __attribute__((noinline, cold)) void chanblock_nil(enum waitreason reason)
+{
+	gopark(NULL, NULL, reason, &nilchan_obj);
+	throw("unreachable");
+}
+
+/*
+ * Park the current G on c's send queue until a receiver takes *ep (0) or c is
+ * closed (SL_ECLOSED). c->lock held; gopark's unlockf releases it. Out of
+ * line, so that the paths that do not park do not pay for the sudog: it lives
+ * in this frame for as long as the G is parked.
+ */
+static __attribute__((noinline)) int chansend_park(struct hchan *c, const void *ep)
+{
+	struct sudog mysg = {.g = getg(), .elem = (void *)ep, .c = c};
+	enqueue(&c->sendq, &mysg);
+	gopark(chanparkcommit, &c->lock, waitReasonChanSend, c);
+	/* Woken by a receiver (the value is gone) or by close. */
+	return mysg.success ? 0 : SL_ECLOSED;
+}
+
 /*
  * Go's chansend. Returns 0 when sent, SL_ECLOSED, or (only if !block)
  * SL_EAGAIN. block needs a user G; without block no G is touched and the
- * caller may be g0. c may be NULL (blocks forever).
+ * caller may be g0. c may be NULL (blocks forever). Inline: each public call
+ * gets its own copy with block a constant.
  */
-static int chansend(struct hchan *c, const void *ep, bool block)
+CHAN_INLINE int chansend(struct hchan *c, const void *ep, bool block)
 {
-	if (!c) {
+	if (__builtin_expect(!c, 0)) {
 		if (!block)
 			return SL_EAGAIN;
-		gopark(NULL, NULL, waitReasonChanSendNilChan, &nilchan_obj);
-		throw("unreachable");
+		chanblock_nil(waitReasonChanSendNilChan);
 	}
 	/* The lock-free fast path reads shared state too: a loop of failing
 	 * try-sends must give the simulation a chance to run the receiver. */
 	SCHEDPOINT("chansend");
-	/* A closed channel never becomes not closed, nor a full one closed
-	 * without a moment when it was open and full: two ordered reads
-	 * suffice to fail fast. */
-	if (!block && !atomic_load(&c->closed) && full(c))
+	/*
+	 * Go's fast path for a send that would block, without the lock. After
+	 * observing that c is not closed, we observe that it is not ready for
+	 * sending (full: no receiver waiting, or no room). Each is a single
+	 * word read. A closed channel never becomes ready for sending again,
+	 * so even if c was closed between the two reads, there was a moment
+	 * between them when it was both open and not ready: the send is
+	 * linearized there, and would have blocked. Reordered reads are as
+	 * good (not ready, then not closed, implies not closed at the first
+	 * read), hence relaxed loads, as in Go. Nothing here guarantees
+	 * progress: the lock release of the receive or close that changes c
+	 * publishes the change for the next try.
+	 */
+	if (!block && !atomic_load_relaxed(&c->closed) && full(c))
 		return SL_EAGAIN;
 
 	lock(&c->lock);
-	if (c->closed) {
+	if (__builtin_expect(c->closed != 0, 0)) {
 		unlock(&c->lock);
 		return SL_ECLOSED;
 	}
@@ -488,11 +408,7 @@ static int chansend(struct hchan *c, const void *ep, bool block)
 		unlock(&c->lock);
 		return SL_EAGAIN;
 	}
-	struct sudog mysg = {.g = getg(), .elem = (void *)ep, .c = c};
-	enqueue(&c->sendq, &mysg);
-	gopark(chanparkcommit, &c->lock, waitReasonChanSend, c);
-	/* Woken by a receiver (the value is gone) or by close. */
-	return mysg.success ? 0 : SL_ECLOSED;
+	return chansend_park(c, ep);
 }
 
 bool chansend_nb(struct hchan *c, const void *elem)
@@ -500,27 +416,54 @@ bool chansend_nb(struct hchan *c, const void *elem)
 	return c && chansend(c, elem, false) == 0;
 }
 
+int chantrysend(struct hchan *c, const void *ep)
+{
+	return chansend(c, ep, false);
+}
+
 /* ---- receive ---- */
+
+/* Park the current G on c's receive queue until a sender fills ep (true) or
+ * c is closed (false, ep zeroed). c->lock held; released as in
+ * chansend_park. */
+static __attribute__((noinline)) bool chanrecv_park(struct hchan *c, void *ep)
+{
+	struct sudog mysg = {.g = getg(), .elem = ep, .c = c};
+	enqueue(&c->recvq, &mysg);
+	gopark(chanparkcommit, &c->lock, waitReasonChanReceive, c);
+	/* The sender copied into ep, or close zeroed it. */
+	return mysg.success;
+}
 
 /*
  * Go's chanrecv. Returns 0 with *okp set (false: closed and drained, *ep
  * zeroed), or (only if !block) SL_EAGAIN. Blocking needs a user G. c may be
- * NULL (blocks forever).
+ * NULL (blocks forever). Inline, as chansend.
  */
-static int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
+CHAN_INLINE int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
 {
-	if (!c) {
+	if (__builtin_expect(!c, 0)) {
 		if (!block)
 			return SL_EAGAIN;
-		gopark(NULL, NULL, waitReasonChanReceiveNilChan, &nilchan_obj);
-		throw("unreachable");
+		chanblock_nil(waitReasonChanReceiveNilChan);
 	}
 	SCHEDPOINT("chanrecv"); /* see chansend */
+	/*
+	 * Go's fast path for a receive that would block, without the lock.
+	 * After observing that c is not ready for receiving (empty), we
+	 * observe whether it is closed. These two reads must not be reordered:
+	 * were c open and not empty, then closed, then drained, reordered
+	 * reads could see "open" and then "empty", a state c never was in. So
+	 * both are sequentially consistent loads (plain loads on x86-64),
+	 * and draining and closing happen in separate critical sections of
+	 * c's lock.
+	 */
 	if (!block && empty(c)) {
-		/* Observed empty, then closed: if still empty, it was empty
-		 * when closed, and stays so. */
 		if (!atomic_load(&c->closed))
 			return SL_EAGAIN;
+		/* Irreversibly closed. Check again for data, which may have
+		 * arrived between the empty and closed reads: if still empty,
+		 * it was empty when closed, and stays so. */
 		if (empty(c)) {
 			chanzero(c, ep);
 			*okp = false;
@@ -529,7 +472,7 @@ static int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
 	}
 
 	lock(&c->lock);
-	if (c->closed) {
+	if (__builtin_expect(c->closed != 0, 0)) {
 		if (c->qcount == 0) {
 			chanzero(c, ep);
 			unlock(&c->lock);
@@ -558,12 +501,13 @@ static int chanrecv(struct hchan *c, void *ep, bool *okp, bool block)
 		unlock(&c->lock);
 		return SL_EAGAIN;
 	}
-	struct sudog mysg = {.g = getg(), .elem = ep, .c = c};
-	enqueue(&c->recvq, &mysg);
-	gopark(chanparkcommit, &c->lock, waitReasonChanReceive, c);
-	/* The sender copied into ep, or close zeroed it. */
-	*okp = mysg.success;
+	*okp = chanrecv_park(c, ep);
 	return 0;
+}
+
+int chantryrecv(struct hchan *c, void *ep, bool *okp)
+{
+	return chanrecv(c, ep, okp, false);
 }
 
 /* ---- close ---- */
@@ -606,7 +550,7 @@ int sl_chan_close(sl_chan *ch)
 /* ---- the public calls ---- */
 
 /* Common checks of the public calls; 0 if the call may go on. */
-static inline int chancheck(struct hchan *c, bool block)
+CHAN_INLINE int chancheck(struct hchan *c, bool block)
 {
 	/* A goroutine that only ever finds its channel ready (or keeps calling
 	 * with a freed one) must still let a stop-the-world through. */
@@ -618,8 +562,9 @@ static inline int chancheck(struct hchan *c, bool block)
 	return 0;
 }
 
-/* The public send and receive, blocking or not. */
-static int send_common(sl_chan *ch, const void *elem, bool block)
+/* The public send and receive, blocking or not: inline, so that each public
+ * call is one function with block a constant. */
+CHAN_INLINE int send_common(sl_chan *ch, const void *elem, bool block)
 {
 	struct hchan *c = tohchan(ch);
 	int err = chancheck(c, block);
@@ -630,7 +575,7 @@ static int send_common(sl_chan *ch, const void *elem, bool block)
 	return chansend(c, elem, block);
 }
 
-static int recv_common(sl_chan *ch, void *elem, bool *ok, bool block)
+CHAN_INLINE int recv_common(sl_chan *ch, void *elem, bool *ok, bool block)
 {
 	struct hchan *c = tohchan(ch);
 	int err = chancheck(c, block);

@@ -7,8 +7,10 @@
 #define SCHEDLAB_CHAN_INTERNAL_H
 
 #include "runtime.h"
+#include "sanitizers.h"
 
 #include <schedlab.h>
+#include <string.h>
 
 struct hchan;
 
@@ -111,19 +113,166 @@ static inline struct hchan *tohchan(sl_chan *c)
 	return (struct hchan *)c;
 }
 
-/* Whether c looks freed (best effort, see hchan.magic). c non-NULL. Reads
- * memory that may have been freed, on purpose. */
-HIDDEN bool chanfreed(struct hchan *c);
+/*
+ * Whether c looks freed (best effort, see hchan.magic). c non-NULL. Reads
+ * memory that may have been freed, on purpose, as raw memory: under a
+ * sanitizer it stays a function of its own with the sanitizer off (clang
+ * does not inline a no_sanitize function into an instrumented caller, and
+ * noinline says so); elsewhere it is one load and a compare, inline on every
+ * channel call.
+ */
+#if defined(SL_ASAN) || defined(SL_TSAN)
+__attribute__((no_sanitize("address", "thread"), noinline, unused)) static bool
+chanfreed(struct hchan *c)
+#else
+static inline __attribute__((always_inline)) bool chanfreed(struct hchan *c)
+#endif
+{
+	return *(volatile uint64_t *)&c->magic != HCHAN_MAGIC;
+}
 
-/* ---- for select.c; c->lock held by the caller ---- */
-HIDDEN void enqueue(struct waitq *q, struct sudog *sg);
-HIDDEN struct sudog *dequeue(struct waitq *q);
+/*
+ * ---- the wait queues and element moves: c->lock held by the caller ----
+ *
+ * Inline, for chan.c's hot paths and select.c alike: out of line, each was
+ * a call, with its own prologue, on every send and receive.
+ */
+#define CHAN_INLINE static inline __attribute__((always_inline))
+
+CHAN_INLINE void enqueue(struct waitq *q, struct sudog *sg)
+{
+	sg->next = NULL;
+	struct sudog *x = q->last;
+	if (x) {
+		sg->prev = x;
+		x->next = sg;
+		q->last = sg;
+		return;
+	}
+	sg->prev = NULL;
+	atomic_store_relaxed(&q->first, sg);
+	q->last = sg;
+}
+
+/*
+ * Remove and return the first sudog whose G can take this operation: a plain
+ * send or receive always can; a select only if this caller is the first to
+ * claim it. A select claimed by another channel is removed here and skipped
+ * (dequeueSudoG then finds it gone). NULL if none.
+ */
+CHAN_INLINE struct sudog *dequeue(struct waitq *q)
+{
+	for (;;) {
+		struct sudog *sg = q->first;
+		if (!sg)
+			return NULL;
+		struct sudog *y = sg->next;
+		if (!y) {
+			atomic_store_relaxed(&q->first, NULL);
+			q->last = NULL;
+		} else {
+			y->prev = NULL;
+			atomic_store_relaxed(&q->first, y);
+			sg->next = NULL; /* removed: see dequeueSudoG */
+		}
+		/* The select's one locked instruction: several wakers, each
+		 * under its own channel's lock, may reach the same select. */
+		if (sg->isSelect && !atomic_cas(&sg->sel->done, 0, 1))
+			continue;
+		return sg;
+	}
+}
+
+/* Remove sg from q if it is still there (a woken select cleaning up). */
 HIDDEN void dequeueSudoG(struct waitq *q, struct sudog *sg);
-HIDDEN void chansend_direct(struct hchan *c, struct sudog *sg, const void *ep);
-HIDDEN void chanrecv_direct(struct hchan *c, struct sudog *sg, void *ep);
-HIDDEN void chanbufput(struct hchan *c, const void *ep);
-HIDDEN void chanbufget(struct hchan *c, void *ep);
-HIDDEN void chanzero(struct hchan *c, void *ep);
+
+CHAN_INLINE void elemmove(struct hchan *c, void *dst, const void *src)
+{
+	/* Word-sized elements are the common case: copy them inline. */
+	switch (c->elemsize) {
+	case 0:
+		return;
+	case 8:
+		memcpy(dst, src, 8);
+		return;
+	case 4:
+		memcpy(dst, src, 4);
+		return;
+	default:
+		memcpy(dst, src, c->elemsize);
+	}
+}
+
+CHAN_INLINE void chanzero(struct hchan *c, void *ep)
+{
+	if (ep && c->elemsize)
+		memset(ep, 0, c->elemsize);
+}
+
+CHAN_INLINE char *chanbuf(struct hchan *c, size_t i)
+{
+	return c->buf + i * c->elemsize;
+}
+
+/* Mark sg's operation done (success: by a communication, else by close) and,
+ * for a select, record it as the winner. */
+CHAN_INLINE void sudogdone(struct sudog *sg, bool success)
+{
+	sg->elem = NULL;
+	sg->success = success;
+	if (sg->isSelect)
+		sg->sel->win = sg;
+}
+
+/* Send *ep to receiver sg, just dequeued from c->recvq. The caller unlocks,
+ * then readies sg->g (read before unlocking). */
+CHAN_INLINE void chansend_direct(struct hchan *c, struct sudog *sg, const void *ep)
+{
+	if (sg->elem)
+		elemmove(c, sg->elem, ep);
+	sudogdone(sg, true);
+}
+
+/* Receive into ep (NULL: discard) from sender sg, just dequeued from
+ * c->sendq. With a buffer (then full), take its head and put sg's value at
+ * the tail: both are the same slot. The caller unlocks and readies sg->g. */
+CHAN_INLINE void chanrecv_direct(struct hchan *c, struct sudog *sg, void *ep)
+{
+	if (c->dataqsiz == 0) {
+		if (ep)
+			elemmove(c, ep, sg->elem);
+	} else {
+		char *qp = chanbuf(c, c->recvx);
+		if (ep)
+			elemmove(c, ep, qp);
+		elemmove(c, qp, sg->elem);
+		if (++c->recvx == c->dataqsiz)
+			c->recvx = 0;
+		c->sendx = c->recvx;
+	}
+	sudogdone(sg, true);
+}
+
+/* Append *ep to the buffer; qcount < dataqsiz. */
+CHAN_INLINE void chanbufput(struct hchan *c, const void *ep)
+{
+	elemmove(c, chanbuf(c, c->sendx), ep);
+	if (++c->sendx == c->dataqsiz)
+		c->sendx = 0;
+	atomic_store_relaxed(&c->qcount, c->qcount + 1);
+}
+
+/* Take the buffer's head into ep (NULL: discard); qcount > 0. */
+CHAN_INLINE void chanbufget(struct hchan *c, void *ep)
+{
+	char *qp = chanbuf(c, c->recvx);
+	if (ep)
+		elemmove(c, ep, qp);
+	/* Go clears the slot for its garbage collector; nothing here needs it. */
+	if (++c->recvx == c->dataqsiz)
+		c->recvx = 0;
+	atomic_store_relaxed(&c->qcount, c->qcount - 1);
+}
 
 /* A random number on any thread, including ones without an M. */
 HIDDEN uint32_t chanrand(void);
@@ -136,5 +285,16 @@ HIDDEN uint32_t chanrand(void);
  * from goroutines.
  */
 HIDDEN bool chansend_nb(struct hchan *c, const void *elem);
+
+/*
+ * Go's selectnbsend and selectnbrecv: the non-blocking send and receive of a
+ * select with one channel and a default, through the lock-free fast paths of
+ * chansend and chanrecv. c non-NULL, not freed, and (send) ep valid for its
+ * element size; a user G or g0 with a P. chantrysend returns 0, SL_ECLOSED or
+ * SL_EAGAIN; chantryrecv returns 0 with *okp set (false: closed and drained,
+ * *ep zeroed) or SL_EAGAIN.
+ */
+HIDDEN int chantrysend(struct hchan *c, const void *ep);
+HIDDEN int chantryrecv(struct hchan *c, void *ep, bool *okp);
 
 #endif

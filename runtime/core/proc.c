@@ -350,10 +350,8 @@ void stopm(void)
 
 /* Try to put one more M to work: there is a G to run, an idle P, and no M
  * already spinning to find it. Any thread. */
-void wakep(void)
+void wakep_slow(void)
 {
-	if (atomic_load(&sched.npidle) == 0)
-		return;
 	if (atomic_load(&sched.nmspinning) != 0 || !atomic_cas(&sched.nmspinning, 0, 1))
 		return;
 	startm(NULL, true);

@@ -116,7 +116,15 @@ HIDDEN struct p *procresize(int32_t nprocs);
 HIDDEN void acquirep(struct p *pp);
 HIDDEN void wirep(struct p *pp);
 HIDDEN struct p *releasep(void);
-HIDDEN void wakep(void);
+HIDDEN void wakep_slow(void);
+/* Go's wakep: start a spinning M if a P is idle and nobody spins. Any
+ * thread. Inline, for the common case on every ready and yield: no P is
+ * idle, one load. */
+static inline void wakep(void)
+{
+	if (atomic_load(&sched.npidle) != 0)
+		wakep_slow();
+}
 HIDDEN void startm(struct p *pp, bool spinning);
 HIDDEN void stopm(void);
 HIDDEN void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id);

@@ -249,12 +249,47 @@ static int selectgo(sl_select_case *cases, int32_t ncases, bool blocking, int32_
 	return recvdone(cas, casi, win->success);
 }
 
+/*
+ * A non-blocking select with one channel (other cases nil, which are never
+ * ready): Go compiles `select { case ...: default: }` to selectnbsend or
+ * selectnbrecv, which are chansend and chanrecv with block false, lock-free
+ * when the channel is not ready. The same here: chantrysend/chantryrecv.
+ *
+ * Not for two channels or more. Each channel's fast path is linearizable on
+ * its own (chan.c), but "no case ready" needs one moment when every channel
+ * was not ready, and reads of two channels without their locks do not give
+ * one: with A empty and B holding one element, a goroutine that sends on A
+ * and then receives from B keeps at least one of them ready at every moment,
+ * yet a select that reads A before the send and B after the receive would
+ * see neither ready. selectgo holds all the locks at once instead. (A test
+ * on threads cannot hit that window at will; under the simulation, whose
+ * scheduling points sit at each fast path's reads, a program that polls such
+ * a select while another goroutine sends on A and receives from B would.)
+ */
+static int selectnb1(sl_select_case *cases, int32_t casi)
+{
+	sl_select_case *cas = &cases[casi];
+	struct hchan *c = tohchan(cas->c);
+	if (cas->dir == SL_SELECT_SEND) {
+		int err = chantrysend(c, cas->elem);
+		if (err == SL_EAGAIN)
+			return SL_EAGAIN;
+		cas->err = err; /* 0 or SL_ECLOSED, as pass 1 of selectgo */
+		return casi;
+	}
+	bool ok;
+	if (chantryrecv(c, cas->elem, &ok) == SL_EAGAIN)
+		return SL_EAGAIN;
+	return recvdone(cas, casi, ok);
+}
+
 int sl_select(sl_select_case *cases, int ncases, bool blocking)
 {
 	if (ncases < 0 || ncases > MAXCASES || (ncases > 0 && !cases))
 		return SL_EINVAL;
 	if (blocking && !is_user_g())
 		return SL_ENOTGOROUTINE;
+	int32_t nchans = 0, only = -1; /* cases with a channel; the last of them */
 	for (int i = 0; i < ncases; i++) {
 		sl_select_case *cas = &cases[i];
 		if (cas->dir != SL_SELECT_SEND && cas->dir != SL_SELECT_RECV)
@@ -266,6 +301,8 @@ int sl_select(sl_select_case *cases, int ncases, bool blocking)
 			return SL_EFREED;
 		if (cas->dir == SL_SELECT_SEND && c->elemsize && !cas->elem)
 			return SL_EINVAL;
+		nchans++;
+		only = i;
 	}
 	preemptcheck();
 	if (ncases == 0) {
@@ -273,6 +310,8 @@ int sl_select(sl_select_case *cases, int ncases, bool blocking)
 			return SL_EAGAIN;
 		block_forever(waitReasonSelectNoCases);
 	}
+	if (!blocking && nchans == 1)
+		return selectnb1(cases, only);
 	if (ncases <= SMALLCASES) {
 		int32_t pollorder[SMALLCASES], lockorder[SMALLCASES];
 		struct sudog sgs[SMALLCASES];

@@ -14,8 +14,9 @@
 #include "forked.h"
 #include "schedlab.h"
 
-/* The world is stopping: give our P to the stopper now. */
-static void entersyscall_gcwait(struct p *pp)
+/* The world is stopping: give our P to the stopper now. Cold, out of line:
+ * entersyscall's own frame then needs no callee-saved registers. */
+static __attribute__((noinline, cold)) void entersyscall_gcwait(struct p *pp)
 {
 	lock(&sched.lock);
 	if (sched.stopwait > 0 && caspstatus(pp, _Psyscall, _Pgcstop)) {
@@ -26,22 +27,29 @@ static void entersyscall_gcwait(struct p *pp)
 	unlock(&sched.lock);
 }
 
+static NORETURN __attribute__((noinline, cold)) void entersyscall_locked(void)
+{
+	checkforked(); /* the fork rule: sl_syscall_begin */
+	throw("entersyscall: holding locks");
+}
+
 /* On a user G holding a P and no locks. */
 void entersyscall(void)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
-	if (mp->locks) {
-		checkforked(); /* the fork rule: sl_syscall_begin */
-		throw("entersyscall: holding locks");
-	}
+	if (__builtin_expect(mp->locks != 0, 0))
+		entersyscall_locked();
 	mp->locks++;
 	/* Only this G changes its own status from here to exitsyscall (or
 	 * exitsyscall0, on this M), so no CAS. Only this M writes oldp, and
 	 * only a P's owner bumps its syscalltick; others read both racily or
 	 * with the world stopped. pp->status is the one Dekker pair with
 	 * stopTheWorld's gcwaiting, so it stays a sequentially consistent
-	 * store. */
+	 * store: the path's one locked instruction (Go's atomic.Store, an
+	 * XCHG, too). Were the store to pass the load of gcwaiting, a stopper
+	 * could count this P as running after this M read gcwaiting as 0, and
+	 * wait for a P whose M is in the kernel. */
 	setgstatus_owned(gp, _Grunning, _Gsyscall);
 	struct p *pp = mp->p;
 	mp->syscalltick = atomic_load_relaxed(&pp->syscalltick);
@@ -49,7 +57,7 @@ void entersyscall(void)
 	atomic_store_rel(&mp->oldp, pp);
 	mp->p = NULL;
 	setpstatus(pp, _Psyscall);
-	if (atomic_load(&sched.gcwaiting))
+	if (__builtin_expect(atomic_load(&sched.gcwaiting) != 0, 0))
 		entersyscall_gcwait(pp);
 	mp->locks--;
 	/* In the syscall now, P released: SL_FAULT=syscall may make it a
@@ -60,13 +68,10 @@ void entersyscall(void)
 #endif
 }
 
-static bool exitsyscallfast(struct p *oldp)
+/* exitsyscallfast's second try, an idle P: the old P was taken (sysmon's
+ * retake, a stop, a resize). Out of line, off the common path. */
+static __attribute__((noinline)) bool exitsyscallfast_pidle(void)
 {
-	if (oldp && atomic_load(&oldp->status) == _Psyscall &&
-	    caspstatus(oldp, _Psyscall, _Pidle)) {
-		wirep(oldp);
-		return true;
-	}
 	if (atomic_load(&sched.npidle) > 0) {
 		lock(&sched.lock);
 		struct p *pp = pidleget();
@@ -77,6 +82,21 @@ static bool exitsyscallfast(struct p *oldp)
 		}
 	}
 	return false;
+}
+
+/*
+ * Go's exitsyscallfast: the old P if it is still _Psyscall (one CAS, which
+ * sysmon's retake and a stopper's CAS contend for), else an idle P. Inline in
+ * exitsyscall.
+ */
+static inline __attribute__((always_inline)) bool exitsyscallfast(struct p *oldp)
+{
+	if (oldp && atomic_load(&oldp->status) == _Psyscall &&
+	    caspstatus(oldp, _Psyscall, _Pidle)) {
+		wirep(oldp);
+		return true;
+	}
+	return exitsyscallfast_pidle();
 }
 
 /* No P to be had: queue gp and park this M. On g0. */
@@ -101,17 +121,14 @@ static void exitsyscall0(struct g *gp)
 	schedule();
 }
 
-/* On the G that called entersyscall, which holds no P. */
-void exitsyscall(void)
+/* exitsyscall after its check; gp is the current G, _Gsyscall. */
+static inline __attribute__((always_inline)) void exitsyscall1(struct g *gp)
 {
-	struct g *gp = getg();
 	struct m *mp = gp->m;
-	if (readgstatus(gp) != _Gsyscall)
-		throw("exitsyscall: syscall frame is no longer valid");
 	mp->locks++;
 	struct p *oldp = mp->oldp;
 	atomic_store_rel(&mp->oldp, NULL);
-	if (exitsyscallfast(oldp)) {
+	if (__builtin_expect(exitsyscallfast(oldp), 1)) {
 		struct p *pp = mp->p; /* owned now: only its M bumps the tick */
 		atomic_store_relaxed(&pp->syscalltick, atomic_load_relaxed(&pp->syscalltick) + 1);
 		setgstatus_owned(gp, _Gsyscall, _Grunning);
@@ -124,6 +141,22 @@ void exitsyscall(void)
 	mcall(exitsyscall0);
 }
 
+/* Whether gp is in a syscall. Only gp itself leaves _Gsyscall (exitsyscall,
+ * or exitsyscall0 on its M), so its own read needs no ordering. */
+static inline bool insyscall(struct g *gp)
+{
+	return atomic_load_relaxed(&gp->atomicstatus) == _Gsyscall;
+}
+
+/* On the G that called entersyscall, which holds no P. */
+void exitsyscall(void)
+{
+	struct g *gp = getg();
+	if (!insyscall(gp))
+		throw("exitsyscall: syscall frame is no longer valid");
+	exitsyscall1(gp);
+}
+
 void sl_syscall_begin(void)
 {
 	if (!is_user_g())
@@ -131,15 +164,19 @@ void sl_syscall_begin(void)
 	entersyscall();
 }
 
+static NORETURN __attribute__((noinline, cold)) void syscall_end_unpaired(struct g *gp)
+{
+	print("schedlab: sl_syscall_end without sl_syscall_begin (goroutine %lld)\n",
+	      (long long)gp->goid);
+	throw("exitsyscall: syscall frame is no longer valid");
+}
+
 void sl_syscall_end(void)
 {
 	if (!is_user_g())
 		return;
 	struct g *gp = getg();
-	if (readgstatus(gp) != _Gsyscall) {
-		print("schedlab: sl_syscall_end without sl_syscall_begin (goroutine %lld)\n",
-		      (long long)gp->goid);
-		throw("exitsyscall: syscall frame is no longer valid");
-	}
-	exitsyscall();
+	if (__builtin_expect(!insyscall(gp), 0))
+		syscall_end_unpaired(gp);
+	exitsyscall1(gp);
 }

@@ -17,7 +17,8 @@ function(chan_tests exe prefix)
   endforeach()
 endfunction()
 
-chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resize freed_reuse)
+chan_tests(test_chan chan pingpong ring close fifo errors try elemsize0 nb resize freed_reuse nolock
+  select_nb1)
 chan_tests(test_select select fairness nonblocking closed wakeonce mixed many foreign)
 
 # Blocked forever: the deadlock report names what each goroutine waits on

@@ -663,6 +663,149 @@ static void nb(void)
 	CHECK_EQ(sl_chan_free(c), 0);
 }
 
+/* ---- the lock-free fast paths ---- */
+
+/*
+ * A try-operation, chansend_nb and a non-blocking select with one channel
+ * that find the channel not ready answer without its lock (Go's fast paths,
+ * chan.c): here the lock is held throughout, so a path that took it would
+ * stop the test (the debug build's rank check throws on a channel lock taken
+ * twice; elsewhere it would wait for ever).
+ */
+static void nolock(void)
+{
+	int64_t v = 7, r;
+	bool ok;
+	sl_chan *u = sl_chan_make(sizeof v, 0), *b = sl_chan_make(sizeof v, 2);
+	sl_select_case recv1[2] = {{NULL, SL_SELECT_RECV, &r, &ok, 0},
+				   {u, SL_SELECT_RECV, &r, &ok, 0}};
+	sl_select_case send1[2] = {{u, SL_SELECT_SEND, &v, NULL, 0},
+				   {NULL, SL_SELECT_SEND, &v, NULL, 0}};
+
+	/* unbuffered, nobody waiting: neither direction is ready */
+	lock(&tohchan(u)->lock);
+	CHECK_EQ(sl_chan_trysend(u, &v), SL_EAGAIN);
+	CHECK_EQ(sl_chan_tryrecv(u, &r, &ok), SL_EAGAIN);
+	CHECK(!chansend_nb(tohchan(u), &v));
+	CHECK_EQ(sl_select(recv1, 2, false), SL_EAGAIN);
+	CHECK_EQ(sl_select(send1, 2, false), SL_EAGAIN);
+	unlock(&tohchan(u)->lock);
+
+	/* buffered: empty, then full */
+	recv1[1].c = b;
+	send1[0].c = b;
+	lock(&tohchan(b)->lock);
+	CHECK_EQ(sl_chan_tryrecv(b, &r, &ok), SL_EAGAIN);
+	CHECK_EQ(sl_select(recv1, 2, false), SL_EAGAIN);
+	unlock(&tohchan(b)->lock);
+	CHECK_EQ(sl_chan_send(b, &v), 0);
+	CHECK_EQ(sl_chan_send(b, &v), 0);
+	lock(&tohchan(b)->lock);
+	CHECK_EQ(sl_chan_trysend(b, &v), SL_EAGAIN);
+	CHECK(!chansend_nb(tohchan(b), &v));
+	CHECK_EQ(sl_select(send1, 2, false), SL_EAGAIN);
+	unlock(&tohchan(b)->lock);
+
+	/* closed and drained: a receive completes (zero, !ok) without the lock */
+	CHECK_EQ(sl_chan_close(b), 0);
+	CHECK_EQ(sl_chan_recv(b, &r, &ok), 0);
+	CHECK_EQ(sl_chan_recv(b, &r, &ok), 0);
+	CHECK(ok && r == 7);
+	CHECK_EQ(sl_chan_close(u), 0);
+	sl_chan *both[2] = {u, b};
+	for (int i = 0; i < 2; i++) {
+		sl_chan *c = both[i];
+		recv1[1].c = c;
+		lock(&tohchan(c)->lock);
+		r = 5;
+		ok = true;
+		CHECK_EQ(sl_chan_tryrecv(c, &r, &ok), 0);
+		CHECK(!ok && r == 0);
+		r = 5;
+		ok = true;
+		recv1[1].err = -1;
+		CHECK_EQ(sl_select(recv1, 2, false), 1);
+		CHECK(!ok && r == 0 && recv1[1].err == 0);
+		unlock(&tohchan(c)->lock);
+	}
+	CHECK_EQ(sl_chan_free(u), 0);
+	CHECK_EQ(sl_chan_free(b), 0);
+}
+
+/*
+ * A non-blocking select with one channel (the others nil) goes through the
+ * try-operations (select.c, selectnb1): each outcome is the one selectgo
+ * gives, with the case index, *ok and err set as there.
+ */
+static void select_nb1(void)
+{
+	int64_t v = 11, r = 0;
+	bool ok = false;
+	sl_chan *b = sl_chan_make(sizeof v, 1);
+	sl_select_case cs[3] = {
+	    {NULL, SL_SELECT_SEND, &v, NULL, 0},
+	    {NULL, SL_SELECT_RECV, &r, &ok, 0},
+	    {b, SL_SELECT_SEND, &v, NULL, -1},
+	};
+	/* send: room, then full */
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK_EQ(cs[2].err, 0);
+	CHECK_EQ(sl_chan_len(b), 1);
+	CHECK_EQ(sl_select(cs, 3, false), SL_EAGAIN);
+	/* a send case with no element for a sized channel: refused first */
+	cs[2].elem = NULL;
+	CHECK_EQ(sl_select(cs, 3, false), SL_EINVAL);
+	cs[2].elem = &v;
+	/* receive: the element, then nothing */
+	cs[2] = (sl_select_case){b, SL_SELECT_RECV, &r, &ok, -1};
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK(ok && r == 11 && cs[2].err == 0);
+	CHECK_EQ(sl_select(cs, 3, false), SL_EAGAIN);
+	/* closed with an element: the element first, then zero and !ok */
+	v = 12;
+	CHECK_EQ(sl_chan_send(b, &v), 0);
+	CHECK_EQ(sl_chan_close(b), 0);
+	r = 0;
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK(ok && r == 12);
+	r = 3;
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK(!ok && r == 0 && cs[2].err == 0);
+	/* send on closed: the case, with SL_ECLOSED */
+	cs[2] = (sl_select_case){b, SL_SELECT_SEND, &v, NULL, 0};
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK_EQ(cs[2].err, SL_ECLOSED);
+	CHECK_EQ(sl_chan_free(b), 0);
+
+	/* unbuffered: only with a partner waiting, which it completes */
+	sl_chan *u = sl_chan_make(sizeof v, 0);
+	int64_t done = 0;
+	struct waiter w = {.c = u, .done = &done};
+	cs[2] = (sl_select_case){u, SL_SELECT_SEND, &v, NULL, -1};
+	CHECK_EQ(sl_select(cs, 3, false), SL_EAGAIN);
+	sl_go(blocked_recv, &w);
+	waitparked(u, true, 1);
+	v = 13;
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK_EQ(cs[2].err, 0);
+	while (atomic_load(&done) != 1)
+		sl_yield();
+	CHECK(w.ok && w.val == 13 && w.err == 0);
+	w = (struct waiter){.c = u, .val = 14, .done = &done};
+	cs[2] = (sl_select_case){u, SL_SELECT_RECV, &r, &ok, -1};
+	CHECK_EQ(sl_select(cs, 3, false), SL_EAGAIN);
+	sl_go(blocked_send, &w);
+	waitparked(u, false, 1);
+	r = 0;
+	ok = false;
+	CHECK_EQ(sl_select(cs, 3, false), 2);
+	CHECK(ok && r == 14 && cs[2].err == 0);
+	while (atomic_load(&done) != 2)
+		sl_yield();
+	CHECK_EQ(w.err, 0);
+	CHECK_EQ(sl_chan_free(u), 0);
+}
+
 /* ---- a stop-the-world while goroutines communicate ---- */
 
 static void chatter(void *arg)
@@ -805,6 +948,8 @@ static const struct mode modes[] = {
     {"recvdeadlock", recvdeadlock},
     {"bench", bench},
     {"freed_reuse", freed_reuse},
+    {"nolock", nolock},
+    {"select_nb1", select_nb1},
     {NULL, NULL},
 };
 

@@ -98,8 +98,9 @@ extern HIDDEN int64_t scavenge_passes;
 
 /* ---- lock.c ---- */
 HIDDEN void lockInit(mutex *l, enum lockrank rank);
-HIDDEN void lock(mutex *l);
-HIDDEN void unlock(mutex *l);
+/* Out of line: runtime.h may make these macros for the runtime itself. */
+HIDDEN void(lock)(mutex *l);
+HIDDEN void(unlock)(mutex *l);
 
 /* ---- os.h, the seam, whole: tests use os_nanotime, os_usleep and
  * SCHEDPOINT ---- */

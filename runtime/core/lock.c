@@ -11,11 +11,11 @@
  * lock it already holds. The held list is per thread, so foreign threads that
  * inject goroutines are checked too.
  */
+#define SL_LOCK_IMPL /* lock and unlock out of line, defined here */
 #include "runtime.h"
 #include "forked.h"
 #include "procyield.h"
 
-enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
 enum { active_spin = 4, active_spin_cnt = 30, passive_spin = 1 };
 
 /* clang-format off */
@@ -131,17 +131,15 @@ void lockInit(mutex *l, enum lockrank rank)
 
 void lock(mutex *l)
 {
-	struct m *mp = getm();
 	lockrank_acquire(l);
-	if (mp)
-		mp->locks++;
-	SCHEDPOINT("lock");
+	lock_norank(l);
+}
 
-	uint32_t v = atomic_xchg(&l->key, mutex_locked);
-	if (v == mutex_unlocked)
-		return;
-	/* v is locked or sleeping. Whatever we do, we must not leave the key
-	 * lower than v, or a sleeper could be forgotten. */
+/* The key was v (locked or sleeping) when lock exchanged in locked: spin,
+ * then sleep on the futex until it can be had. Whatever we do, we must not
+ * leave the key lower than v, or a sleeper could be forgotten. */
+void lock_slow(mutex *l, uint32_t v)
+{
 	uint32_t wait = v;
 	for (;;) {
 		for (int i = 0; i < active_spin; i++) {
@@ -175,15 +173,20 @@ void lock(mutex *l)
 void unlock(mutex *l)
 {
 	lockrank_release(l);
-	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
+	unlock_norank(l);
+}
+
+/* unlock found v, not mutex_locked, in the key it released. */
+void unlock_slow(mutex *l, uint32_t v)
+{
 	if (v == mutex_unlocked)
 		throw("unlock of unlocked lock");
-	if (v == mutex_sleeping)
-		os_futexwakeup(&l->key, 1);
-	struct m *mp = getm();
-	if (mp && --mp->locks < 0)
-		throw("runtime: lock count");
-	SCHEDPOINT("unlock");
+	os_futexwakeup(&l->key, 1); /* mutex_sleeping: wake one */
+}
+
+void lockcount_bad(void)
+{
+	throw("runtime: lock count");
 }
 
 void noteclear(note *n)

@@ -126,16 +126,21 @@ static int64_t mReserveID(void)
 }
 
 /* Give mp an id (a reserved one, or a new one when id < 0), and link it on
- * allm. */
-void mcommoninit(struct m *mp, int64_t id)
+ * allm. sched.lock held. */
+static void mcommoninit_locked(struct m *mp, int64_t id)
 {
-	lock(&sched.lock);
 	mp->id = id >= 0 ? id : mReserveID();
 	mp->fastrand = (uint64_t)os_nanotime() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(mp->id + 1);
 	if (!mp->fastrand)
 		mp->fastrand = 1;
 	mp->alllink = allm;
 	atomic_store(&allm, mp);
+}
+
+void mcommoninit(struct m *mp, int64_t id)
+{
+	lock(&sched.lock);
+	mcommoninit_locked(mp, id);
 	unlock(&sched.lock);
 }
 
@@ -240,6 +245,11 @@ struct p *releasep(void)
  */
 void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id)
 {
+	/* Allocated and linked on allm in one hold of sched.lock, with no
+	 * scheduling point in between: the simulation may end a run at any
+	 * scheduling point of any thread, and its teardown frees what allm
+	 * lists (sim.teardown's LeakSanitizer found an M lost in the gap). */
+	lock(&sched.lock);
 	struct m *mp = calloc(1, sizeof *mp);
 	struct g *g0 = calloc(1, sizeof *g0);
 	if (!mp || !g0) {
@@ -254,7 +264,8 @@ void newm(void (*fn)(void), struct p *pp, bool spinning, int64_t id)
 	mp->mstartfn = fn;
 	mp->nextp = pp;
 	mp->spinning = spinning;
-	mcommoninit(mp, id);
+	mcommoninit_locked(mp, id);
+	unlock(&sched.lock);
 	os_newosproc(mp);
 }
 

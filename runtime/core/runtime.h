@@ -290,8 +290,46 @@ HIDDEN void sigstackoverflow(uintptr_t fault, uintptr_t sp);
 
 /* ---- lock.c ---- */
 HIDDEN void lockInit(mutex *l, enum lockrank rank);
-HIDDEN void lock(mutex *l);
-HIDDEN void unlock(mutex *l);
+HIDDEN void lock_slow(mutex *l, uint32_t v);
+HIDDEN void unlock_slow(mutex *l, uint32_t v);
+HIDDEN NORETURN void lockcount_bad(void);
+enum { mutex_unlocked = 0, mutex_locked = 1, mutex_sleeping = 2 };
+/*
+ * lock and unlock without the rank bookkeeping: one exchange each, the
+ * contended halves out of line (lock.c has the protocol). Where ranks are
+ * not checked (every build but debug's) these are lock and unlock, inline:
+ * a channel operation takes and releases a lock or two. lock.c and the
+ * debug build call them through the out-of-line lock/unlock, which the
+ * tests link to as well (export_test.h).
+ */
+static inline void lock_norank(mutex *l)
+{
+	struct m *mp = getm();
+	if (mp)
+		mp->locks++;
+	SCHEDPOINT("lock");
+	uint32_t v = atomic_xchg(&l->key, mutex_locked);
+	if (__builtin_expect(v != mutex_unlocked, 0))
+		lock_slow(l, v);
+}
+/* After the exchange l belongs to its next owner, who may free it at once:
+ * nothing of l is read after it (see unlock in lock.c). */
+static inline void unlock_norank(mutex *l)
+{
+	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
+	if (__builtin_expect(v != mutex_locked, 0))
+		unlock_slow(l, v);
+	struct m *mp = getm();
+	if (mp && __builtin_expect(--mp->locks < 0, 0))
+		lockcount_bad();
+	SCHEDPOINT("unlock");
+}
+HIDDEN void(lock)(mutex *l);
+HIDDEN void(unlock)(mutex *l);
+#if !defined(SL_LOCKRANK) && !defined(SL_LOCK_IMPL)
+#define lock(l)	  lock_norank(l)
+#define unlock(l) unlock_norank(l)
+#endif
 HIDDEN void assertLockHeld(mutex *l);
 HIDDEN void noteclear(note *n);
 HIDDEN void notewakeup(note *n);

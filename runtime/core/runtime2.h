@@ -29,7 +29,7 @@
 
 /*
  * G status. The machine, as in Go (no GC scan bits here):
- *   _Gidle     -> _Gdead       just allocated (malg), before allgadd
+ *   _Gidle     -> _Gdead       just allocated (malg), before it is on allgs
  *   _Gdead     -> _Grunnable   newproc, with a fresh entry frame
  *   _Grunnable -> _Grunning    execute
  *   _Grunning  -> _Grunnable   gosched (yield), or a P being stopped

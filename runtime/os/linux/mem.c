@@ -148,3 +148,221 @@ const char *os_stackguard(char *base, size_t stride, size_t guard, int32_t n, bo
 			throw("stack guard: mprotect");
 	return "mprotect";
 }
+
+/* ---- PROTOTYPE: releasing parked goroutines' stacks (stackrelease.c) ----
+ *
+ * One userfaultfd (MISSING mode) covers the chunks that hold released
+ * stacks; a handler thread serves a fault there with the page the core
+ * computes (stackrelease_fill: the saved bytes, or zeros), so that a
+ * pointer into a parked goroutine's stack keeps working, from user code and
+ * from the kernel (read(2) into it) alike. A release moves the pages away
+ * atomically (UFFDIO_MOVE to a private parking range), so no write by
+ * another thread between the copy and the drop can be lost. Off under the
+ * sanitizers. relmu guards the core's records: the handler, the releaser and
+ * the restorer hold it; none of them touches a released stack meanwhile. */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <fcntl.h>
+#include <signal.h>
+#ifndef UFFD_FEATURE_MOVE
+#define UFFD_FEATURE_MOVE (1 << 16)
+#endif
+struct sl_uffdio_move {
+	__u64 dst, src, len, mode;
+	__s64 move;
+};
+#define SL_UFFDIO_MOVE			    _IOWR(UFFDIO, 0x05, struct sl_uffdio_move)
+#define SL_UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (1 << 1)
+
+#if !defined(SL_ASAN) && !defined(SL_TSAN)
+static int uffd = -1;
+static char *parking;
+static size_t parkinglen;
+static pthread_mutex_t relmu = PTHREAD_MUTEX_INITIALIZER;
+
+void os_stackrel_lock(void)
+{
+	pthread_mutex_lock(&relmu);
+}
+
+void os_stackrel_unlock(void)
+{
+	pthread_mutex_unlock(&relmu);
+}
+
+static void *uffd_handler(void *arg)
+{
+	(void)arg;
+	static char buf[65536] __attribute__((aligned(65536)));
+	size_t page = os_pagesize();
+	for (;;) {
+		struct uffd_msg m;
+		struct pollfd p = {uffd, POLLIN, 0};
+		poll(&p, 1, -1);
+		if (read(uffd, &m, sizeof m) != sizeof m || m.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		uintptr_t a = m.arg.pagefault.address & ~(uintptr_t)(page - 1);
+		pthread_mutex_lock(&relmu);
+		stackrelease_fill(a, buf);
+		struct uffdio_copy c = {a, (uintptr_t)buf, page, 0, 0};
+		if (ioctl(uffd, UFFDIO_COPY, &c) && errno != EEXIST) {
+			print("runtime: userfaultfd: UFFDIO_COPY at %#lx failed (errno %d)\n", a,
+			      errno);
+			throw("stack release");
+		}
+		pthread_mutex_unlock(&relmu);
+	}
+	return NULL;
+}
+
+bool os_stackuffd_init(size_t maxlen)
+{
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false; /* not root and vm.unprivileged_userfaultfd=0 */
+	struct uffdio_api api = {UFFD_API, UFFD_FEATURE_MOVE, 0};
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		close(fd);
+		return false; /* before Linux 6.8 */
+	}
+	parking = mmap(NULL, maxlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (parking == MAP_FAILED) {
+		close(fd);
+		return false;
+	}
+	struct uffdio_register r = {{(uintptr_t)parking, maxlen}, UFFDIO_REGISTER_MODE_MISSING, 0};
+	if (ioctl(fd, UFFDIO_REGISTER, &r)) {
+		munmap(parking, maxlen);
+		close(fd);
+		return false;
+	}
+	parkinglen = maxlen;
+	uffd = fd;
+	/* The handler takes no signal: the process's handlers (signal.c) run
+	 * on Ms and foreign threads, never here. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 * 1024);
+	if (pthread_create(&t, &at, uffd_handler, NULL))
+		throw("stack release: cannot start the userfaultfd thread");
+	pthread_attr_destroy(&at);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return true;
+}
+
+bool os_stackuffd_register(void *base, size_t len)
+{
+	struct uffdio_register r = {{(uintptr_t)base, len}, UFFDIO_REGISTER_MODE_MISSING, 0};
+	return ioctl(uffd, UFFDIO_REGISTER, &r) == 0;
+}
+
+/* Move the pages of [p, p + len) (holes allowed) to the parking range: the
+ * range is missing afterwards, atomically. NULL if the kernel refused (EBUSY:
+ * a page shared with a forked child). relmu held. */
+void *os_stackmove(void *p, size_t len)
+{
+	struct sl_uffdio_move mv = {(uintptr_t)parking, (uintptr_t)p, len,
+				    SL_UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES, 0};
+	if (len > parkinglen || ioctl(uffd, SL_UFFDIO_MOVE, &mv))
+		return NULL;
+	return parking;
+}
+
+/* Whether the parking page at off holds a page (mincore). relmu held. */
+bool os_stackparking_present(size_t off)
+{
+	unsigned char v = 0;
+	size_t ps = os_pagesize();
+	if (mincore(parking + (off & ~(ps - 1)), ps, &v))
+		return false;
+	return v & 1;
+}
+
+void os_stackparking_drop(size_t len)
+{
+	madvise(parking, len, MADV_DONTNEED);
+}
+
+/* Map the zero page over the missing pages of [p, p + len) (page-aligned),
+ * skipping the present ones, so that a later touch there faults the
+ * ordinary way (a write copies the zero page) instead of going through the
+ * handler thread. Any thread; an economy: a refusal is ignored. */
+void os_stackzero(void *p, size_t len)
+{
+	size_t ps = os_pagesize();
+	uintptr_t a = (uintptr_t)p, end = a + len;
+	while (a < end) {
+		struct uffdio_zeropage z = {{a, end - a}, 0, 0};
+		if (ioctl(uffd, UFFDIO_ZEROPAGE, &z) == 0)
+			return;
+		if (errno != EEXIST && errno != EAGAIN)
+			return;
+		a += z.zeropage > 0 ? (uintptr_t)z.zeropage : ps; /* past a present page */
+	}
+}
+
+/* Install a page at dst from src unless one is there already. */
+void os_stackfill(void *dst, const void *src, size_t len)
+{
+	struct uffdio_copy c = {(uintptr_t)dst, (uintptr_t)src, len, 0, 0};
+	if (ioctl(uffd, UFFDIO_COPY, &c) && errno != EEXIST) {
+		print("runtime: userfaultfd: UFFDIO_COPY at %p failed (errno %d)\n", dst, errno);
+		throw("stack release");
+	}
+}
+
+#else /* the sanitizers: off (their fibers and shadow would need it too) */
+
+bool os_stackuffd_init(size_t maxlen)
+{
+	(void)maxlen;
+	return false;
+}
+
+/* Never called while stackrelease_on is false. */
+bool os_stackuffd_register(void *base, size_t len)
+{
+	(void)base;
+	(void)len;
+	return false;
+}
+void os_stackrel_lock(void)
+{
+}
+void os_stackrel_unlock(void)
+{
+}
+void *os_stackmove(void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+	return NULL;
+}
+bool os_stackparking_present(size_t off)
+{
+	(void)off;
+	return false;
+}
+void os_stackparking_drop(size_t len)
+{
+	(void)len;
+}
+void os_stackzero(void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+}
+void os_stackfill(void *dst, const void *src, size_t len)
+{
+	(void)dst;
+	(void)src;
+	(void)len;
+}
+#endif

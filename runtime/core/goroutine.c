@@ -342,17 +342,22 @@ static void gosched_finish(struct g *gp)
 
 /* Yield the P: gp goes behind every G runnable on this P. On a user G.
  * The next local G, if any, is switched to directly (runqget_direct): it is
- * the G that schedule() would pick, as gp goes to the ring's tail. */
+ * the G that schedule() would pick, as gp goes to the ring's tail; with
+ * none, and nothing else for schedule() to do (yield_alone), gp goes on. */
 void gosched(void)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
 	bool inheritTime;
 	struct g *next;
-	if (mp->locks == 0 && (next = runqget_direct(mp->p, &inheritTime)))
+	if (mp->locks == 0 && (next = runqget_direct(mp->p, &inheritTime))) {
 		execute_direct(gp, next, inheritTime, gosched_finish, false);
-	else
+	} else if (mp->locks == 0 && yield_alone(mp->p)) {
+		/* The slow path would come back here: a new slice, no switch. */
+		mp->p->schedtick++;
+	} else {
 		mcall(gosched_m);
+	}
 }
 
 /* preemptcheck's answer when a flag is up: yield unless this is not a user

@@ -780,6 +780,22 @@ struct g *runqget_direct(struct p *pp, bool *inheritTime)
 }
 
 /*
+ * Whether a yield on pp would come straight back to the yielding G: nothing
+ * runnable on pp, nothing for findrunnable to do first (the conditions of
+ * runqget_direct) and the global queue empty. schedule() would then take
+ * the G from the ring where gosched put it: stealing comes after the local
+ * queue, so no other P's work could run instead. On a user G holding pp.
+ */
+bool yield_alone(struct p *pp)
+{
+	if (atomic_load_relaxed(&pp->runnext) || atomic_load_relaxed(&pp->runqhead) != pp->runqtail)
+		return false;
+	return !(atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt)) &&
+	       atomic_load_relaxed(&pp->timer0When) == 0 &&
+	       atomic_load_relaxed(&sched.runqsize) == 0;
+}
+
+/*
  * Switch from the running user G gp to next (from runqget_direct) without
  * passing through g0: next runs as execute would run it, and finish(gp)
  * runs on next's stack once gp's context is saved (gogo_direct). On a user

@@ -109,6 +109,7 @@ HIDDEN void *san_current_fiber(void);
 HIDDEN NORETURN void schedule(void);
 HIDDEN NORETURN void execute(struct g *gp, bool inheritTime);
 HIDDEN struct g *runqget_direct(struct p *pp, bool *inheritTime);
+HIDDEN bool yield_alone(struct p *pp);
 HIDDEN void execute_direct(struct g *gp, struct g *next, bool inheritTime,
 			   void (*finish)(struct g *), bool dying);
 HIDDEN void checknolocks(struct m *mp);

@@ -29,14 +29,6 @@ static NORETURN void violation(const char *invariant, const char *fmt, ...)
 	abort();
 }
 
-static bool on_idle_list(struct p *pp)
-{
-	for (struct p *q = sched.pidle; q; q = q->link)
-		if (q == pp)
-			return true;
-	return false;
-}
-
 static int syscall_owners(struct p *pp)
 {
 	int n = 0;
@@ -77,6 +69,11 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 	if (n < 1 || n > allpcount || n > SL_MAX_GOMAXPROCS)
 		violation("len(allp) == gomaxprocs", "gomaxprocs=%d allocated=%d", n, allpcount);
 
+	/* Which Ps the idle list holds, by id: the walk below checks that
+	 * every listed P is allp[id] with id < n and that the list ends, so
+	 * the bit of allp[i] says whether allp[i] is listed, as a search of
+	 * the list would (without its cost, n times n at 1024 Ps). */
+	uint64_t listed[SL_MAX_GOMAXPROCS / 64] = {0};
 	int32_t nidle = 0;
 	for (struct p *pp = sched.pidle; pp; pp = pp->link) {
 		if (++nidle > n)
@@ -92,6 +89,7 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 		if (!runqempty(pp))
 			violation("idle Ps hold no runnable work", "P%d runqlen=%u", pp->id,
 				  runqlen(pp));
+		listed[pp->id / 64] |= 1ull << (pp->id % 64);
 	}
 	if (nidle != atomic_load(&sched.npidle))
 		violation("npidle matches the idle list", "npidle=%d list=%d",
@@ -104,7 +102,7 @@ static void check_ps(enum schedcheck_mode mode, struct m *self)
 			violation("allp[i].id == i", "allp[%d].id=%d", i, pp->id);
 		switch (s) {
 		case _Pidle:
-			if (on_idle_list(pp))
+			if (listed[i / 64] & 1ull << (i % 64))
 				break;
 			/* procresize hands Ps with work to Ms after the check. */
 			if (mode == SCHEDCHECK_STOPPED && !runqempty(pp))

@@ -76,8 +76,25 @@ static struct {
 	struct sl_sim_config cfg;
 	bool running;
 	struct simthread **threads;
-	struct simthread **run; /* reschedule's scratch: the runnable ones */
 	int nthreads, capthreads;
+	/* The runnable threads (not blocked), as a bitmap over thread ids
+	 * (bit id % 64 of word id / 64), and how many: reschedule walks the
+	 * runnable ones in id order, never the blocked. Set and cleared with
+	 * simthread.blocked, in setrunnable and setblocked only. */
+	uint64_t *runmask;
+	int nrunnable;
+	/* A lower bound on the earliest deadline of a blocked thread
+	 * (INT64_MAX: none is known): reschedule looks for sleepers to wake
+	 * only once the clock reaches it. Lowered by block; made exact again
+	 * by wake_expired; a sleeper woken early by a futex leaves it low,
+	 * which costs one needless scan and nothing else. */
+	int64_t wakeat;
+	/* A lower bound on lastran over the runnable threads: no thread can be
+	 * starved (SIM_STARVE) while steps - oldest <= SIM_STARVE. lastran
+	 * only grows, so it stays a bound; setrunnable lowers it for a thread
+	 * that slept, and reschedule makes it exact when it scans. */
+	uint64_t oldest;
+	uint64_t pct_next; /* the next step in pct_change, or UINT64_MAX */
 	struct simthread *cur;
 	gobuf hostctx; /* sl_sim_run's own context */
 	const void *host_stack_lo;
@@ -210,21 +227,92 @@ static NORETURN void thread_start(void)
 	throw("sim: mstart returned");
 }
 
+/* ---- thread stacks ---- */
+
+/*
+ * The stacks of finished runs, kept for the next: a process runs many small
+ * runs, and mapping, faulting in and unmapping every thread's stack each
+ * time (with ASan, its shadow too) was a good part of a run's cost. Like S,
+ * it belongs to the one run at a time, all of whose threads are fibers on
+ * the caller's thread, so it needs no lock. At most STACK_CACHE stacks are
+ * kept; the rest are unmapped as before.
+ *
+ * A reused stack holds the old run's bytes, which no code may read before
+ * writing (a fresh mapping's zeros are no promise of os.h either); under
+ * ASan its shadow may still hold the redzones of frames that were live
+ * when the old run ended (its threads never return), so stack_get
+ * unpoisons it whole.
+ */
+#define STACK_CACHE 64
+
+static char *stack_cache[STACK_CACHE];
+static int nstack_cache;
+
+static char *stack_get(void)
+{
+	if (nstack_cache > 0) {
+		char *stk = stack_cache[--nstack_cache];
+#ifdef SL_ASAN
+		ASAN_UNPOISON_MEMORY_REGION(stk, SIM_STACK);
+#endif
+		return stk;
+	}
+	char *stk =
+	    mmap(NULL, SIM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return stk == MAP_FAILED ? NULL : stk;
+}
+
+static void stack_put(char *stk)
+{
+	if (nstack_cache < STACK_CACHE)
+		stack_cache[nstack_cache++] = stk;
+	else
+		munmap(stk, SIM_STACK);
+}
+
+/* ---- the runnable set ---- */
+
+/* t leaves futexsleep or usleep (or starts): it may run from now on. */
+static void setrunnable(struct simthread *t)
+{
+	t->blocked = false;
+	t->waitaddr = NULL;
+	S.runmask[t->id / 64] |= 1ull << (t->id % 64);
+	S.nrunnable++;
+	if (t->lastran < S.oldest)
+		S.oldest = t->lastran;
+}
+
+/* The current thread sleeps on addr (NULL: usleep) until deadline (-1:
+ * until woken). */
+static void setblocked(struct simthread *t, uint32_t *addr, int64_t deadline)
+{
+	t->blocked = true;
+	t->waitaddr = addr;
+	t->deadline = deadline;
+	t->blockseq = ++S.blockseq;
+	S.runmask[t->id / 64] &= ~(1ull << (t->id % 64));
+	S.nrunnable--;
+	if (deadline >= 0 && deadline < S.wakeat)
+		S.wakeat = deadline;
+}
+
 static struct simthread *thread_new(struct m *mp)
 {
 	struct simthread *t = calloc(1, sizeof *t);
-	char *stk =
-	    mmap(NULL, SIM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!t || stk == MAP_FAILED)
+	char *stk = stack_get();
+	if (!t || !stk)
 		sim_fail("out of memory for a simulated thread");
 	if (S.nthreads == S.capthreads) {
-		int cap = S.capthreads ? 2 * S.capthreads : 16;
+		int cap = S.capthreads ? 2 * S.capthreads : 64; /* whole words */
 		struct simthread **n = realloc(S.threads, (size_t)cap * sizeof *n);
-		struct simthread **r = n ? realloc(S.run, (size_t)cap * sizeof *r) : NULL;
+		if (n)
+			S.threads = n;
+		uint64_t *r = n ? realloc(S.runmask, (size_t)cap / 64 * sizeof *r) : NULL;
 		if (!n || !r)
 			sim_fail("out of memory for a simulated thread");
-		S.threads = n;
-		S.run = r;
+		memset(r + S.capthreads / 64, 0, (size_t)(cap - S.capthreads) / 64 * sizeof *r);
+		S.runmask = r;
 		S.capthreads = cap;
 	}
 	t->stack = stk;
@@ -245,6 +333,7 @@ static struct simthread *thread_new(struct m *mp)
 	if (S.cfg.choice == SL_SIM_PCT)
 		t->prio = (uint32_t)S.cfg.pct_depth + (uint32_t)(splitmix(&S.rng) % 10000);
 	S.threads[S.nthreads++] = t;
+	setrunnable(t);
 	return t;
 }
 
@@ -257,86 +346,146 @@ static uint32_t choose(uint32_t n)
 	return (uint32_t)(splitmix(&S.rng) % n);
 }
 
+/* The runnable threads but skip (NULL: none) in id order, one word of the
+ * bitmap at a time: bits of word w are the ids 64w..64w+63. */
+static uint64_t runword(int w, const struct simthread *skip)
+{
+	uint64_t m = S.runmask[w];
+	if (skip && skip->id / 64 == w)
+		m &= ~(1ull << (skip->id % 64));
+	return m;
+}
+
+/* The bits set in x. (__builtin_popcountll is a libgcc call on a CPU the
+ * compiler may not assume has POPCNT.) */
+static uint32_t popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The k-th (from 0) runnable thread but skip, in id order: the k-th entry
+ * of the list of candidates a scan of S.threads would build. */
+static struct simthread *nth_runnable(uint32_t k, const struct simthread *skip)
+{
+	for (int w = 0; w < S.capthreads / 64; w++) {
+		uint64_t m = runword(w, skip);
+		uint32_t c = popcount64(m);
+		if (k >= c) {
+			k -= c;
+			continue;
+		}
+		while (k--)
+			m &= m - 1; /* drop the lowest */
+		return S.threads[w * 64 + __builtin_ctzll(m)];
+	}
+	sim_fail("nth_runnable: fewer runnable threads than counted");
+}
+
+/* Wake every sleeper whose deadline has passed, and make wakeat exact. */
+static void wake_expired(void)
+{
+	int64_t next = INT64_MAX;
+	for (int i = 0; i < S.nthreads; i++) {
+		struct simthread *t = S.threads[i];
+		if (!t->blocked || t->deadline < 0)
+			continue;
+		if (t->deadline <= S.now)
+			setrunnable(t);
+		else if (t->deadline < next)
+			next = t->deadline;
+	}
+	S.wakeat = next;
+}
+
 /*
  * Pick the thread to run next, jumping the clock over idle stretches, and
  * switch to it. Returns when the caller (S.cur) runs again; if it blocked,
  * someone has woken it or its deadline has passed.
+ *
+ * The candidates are the runnable threads in id order, less the current one
+ * if it yields and another can run; every decision below (the starved one,
+ * PCT's highest priority, the choice's index) is made over that list, so
+ * the bitmap walk decides exactly as a scan of every thread would.
  */
 static void reschedule(void)
 {
 	struct simthread *self = S.cur;
-	struct simthread **run = S.run;
 	for (;;) {
-		int n = 0, nall = 0;
+		if (S.now >= S.wakeat)
+			wake_expired();
+		if (S.nrunnable > 0)
+			break;
+		/* Every thread is blocked: jump to the earliest deadline (wakeat
+		 * may be below it, so look). */
 		int64_t next = -1;
-		struct simthread *only = NULL;
 		for (int i = 0; i < S.nthreads; i++) {
 			struct simthread *t = S.threads[i];
-			if (t->blocked && t->deadline >= 0 && t->deadline <= S.now) {
-				t->blocked = false;
-				t->waitaddr = NULL;
+			if (t->deadline >= 0 && (next < 0 || t->deadline < next))
+				next = t->deadline;
+		}
+		if (next < 0)
+			sim_fail("every thread is blocked for ever (a lost wakeup)");
+		S.now = next;
+		S.wakeat = next;
+	}
+	/* The yielder goes last, unless it is all there is. */
+	const struct simthread *skip =
+	    S.yielding && !self->blocked && S.nrunnable > 1 ? self : NULL;
+	uint32_t n = (uint32_t)S.nrunnable - (skip ? 1 : 0);
+	S.yielding = false;
+	struct simthread *pick = NULL;
+	if (S.steps - S.oldest > SIM_STARVE) {
+		/* Someone may be starved: look, and make oldest exact. */
+		uint64_t oldest = UINT64_MAX;
+		for (int w = 0; w < S.capthreads / 64; w++)
+			for (uint64_t m = S.runmask[w]; m; m &= m - 1) {
+				struct simthread *t = S.threads[w * 64 + __builtin_ctzll(m)];
+				if (t->lastran < oldest)
+					oldest = t->lastran;
+				if (t != skip && t != self && S.steps - t->lastran > SIM_STARVE &&
+				    (!pick || t->lastran < pick->lastran))
+					pick = t;
 			}
-			if (t->blocked) {
-				if (t->deadline >= 0 && (next < 0 || t->deadline < next))
-					next = t->deadline;
-				continue;
+		S.oldest = oldest;
+	}
+	if (pick) {
+		/* Starved (SIM_STARVE). Under PCT it also goes to the top:
+		 * one step, and the old order would starve it again at
+		 * once; a kernel gives a starved thread a real slice. */
+		if (S.cfg.choice == SL_SIM_PCT)
+			for (int i = 0; i < S.nthreads; i++)
+				if (S.threads[i]->prio >= pick->prio)
+					pick->prio = S.threads[i]->prio + 1;
+	} else if (n == 1) {
+		pick = nth_runnable(0, skip);
+	} else if (S.cfg.choice == SL_SIM_PCT) {
+		/* The highest priority; the first in id order among equals. */
+		for (int w = 0; w < S.capthreads / 64; w++)
+			for (uint64_t m = runword(w, skip); m; m &= m - 1) {
+				struct simthread *t = S.threads[w * 64 + __builtin_ctzll(m)];
+				if (!pick || t->prio > pick->prio)
+					pick = t;
 			}
-			nall++;
-			only = t;
-			if (t == self && S.yielding)
-				continue;
-			run[n++] = t;
-		}
-		if (nall == 0) {
-			if (next < 0)
-				sim_fail("every thread is blocked for ever (a lost wakeup)");
-			S.now = next;
-			continue;
-		}
-		S.yielding = false;
-		if (n == 0)
-			run[n++] = only; /* the yielder is all there is */
-		struct simthread *pick = NULL;
-		for (int i = 0; i < n; i++)
-			if (run[i] != self && S.steps - run[i]->lastran > SIM_STARVE &&
-			    (!pick || run[i]->lastran < pick->lastran))
-				pick = run[i];
-		if (pick) {
-			/* Starved (SIM_STARVE). Under PCT it also goes to the top:
-			 * one step, and the old order would starve it again at
-			 * once; a kernel gives a starved thread a real slice. */
-			if (S.cfg.choice == SL_SIM_PCT)
-				for (int i = 0; i < S.nthreads; i++)
-					if (S.threads[i]->prio >= pick->prio)
-						pick->prio = S.threads[i]->prio + 1;
-		} else if (n == 1) {
-			pick = run[0];
-		} else if (S.cfg.choice == SL_SIM_PCT) {
-			pick = run[0];
-			for (int i = 1; i < n; i++)
-				if (run[i]->prio > pick->prio)
-					pick = run[i];
-		} else {
-			/* RANDOM and spent BYTES keep the current thread 3 times in
-			 * 4, so runs are not all switches; BYTES decide fully. */
-			bool decided = S.cfg.choice == SL_SIM_BYTES && S.bytepos < S.cfg.nbytes;
-			bool selfok = false;
-			for (int i = 0; i < n; i++)
-				selfok |= run[i] == self;
-			if (!decided && selfok && splitmix(&S.rng) % 4 != 0)
-				pick = self;
-			else
-				pick = run[choose((uint32_t)n)];
-		}
-		self->lastran = S.steps;
-		if (pick != self) {
-			if (S.cfg.trace)
-				sim_event("-> T%d (M%lld)", pick->id,
-					  pick->mp ? (long long)pick->mp->id : 0LL);
-			pick->lastran = S.steps;
-			switch_to(pick);
-		}
-		return;
+	} else {
+		/* RANDOM and spent BYTES keep the current thread 3 times in
+		 * 4, so runs are not all switches; BYTES decide fully. */
+		bool decided = S.cfg.choice == SL_SIM_BYTES && S.bytepos < S.cfg.nbytes;
+		bool selfok = !self->blocked && skip != self;
+		if (!decided && selfok && splitmix(&S.rng) % 4 != 0)
+			pick = self;
+		else
+			pick = nth_runnable(choose(n), skip);
+	}
+	self->lastran = S.steps;
+	if (pick != self) {
+		if (S.cfg.trace)
+			sim_event("-> T%d (M%lld)", pick->id,
+				  pick->mp ? (long long)pick->mp->id : 0LL);
+		pick->lastran = S.steps;
+		switch_to(pick);
 	}
 }
 
@@ -351,10 +500,16 @@ void os_schedpoint(const char *where)
 	S.now += SIM_TICK;
 	if (S.now > S.cfg.max_time)
 		sim_fail("virtual time ran out (a hang?)");
-	if (S.cfg.choice == SL_SIM_PCT) {
-		for (int i = 0; i < S.pct_nchange; i++)
+	if (S.cfg.choice == SL_SIM_PCT && S.steps >= S.pct_next) {
+		/* A change point (pct_next: the earliest one not yet passed). */
+		uint64_t next = UINT64_MAX;
+		for (int i = 0; i < S.pct_nchange; i++) {
 			if (S.pct_change[i] == S.steps)
 				S.cur->prio = (uint32_t)(S.pct_nchange - i);
+			else if (S.pct_change[i] > S.steps && S.pct_change[i] < next)
+				next = S.pct_change[i];
+		}
+		S.pct_next = next;
 	}
 	reschedule();
 }
@@ -379,10 +534,7 @@ static void block(uint32_t *addr, int64_t deadline)
 			sim_event("blocks on %s for %lld ns", addr ? futexname(addr) : "usleep",
 				  (long long)(deadline - S.now));
 	}
-	S.cur->blocked = true;
-	S.cur->waitaddr = addr;
-	S.cur->deadline = deadline;
-	S.cur->blockseq = ++S.blockseq;
+	setblocked(S.cur, addr, deadline);
 	reschedule();
 }
 
@@ -437,8 +589,7 @@ void os_futexwakeup(uint32_t *addr, uint32_t cnt)
 		}
 		if (!first)
 			break;
-		first->blocked = false;
-		first->waitaddr = NULL;
+		setrunnable(first);
 		cnt--;
 		if (S.cfg.trace)
 			sim_event("wakes T%d", first->id);
@@ -596,6 +747,8 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 		for (int i = 0; i < S.pct_nchange; i++)
 			S.pct_change[i] = 1 + splitmix(&S.rng) % S.cfg.pct_steps;
 	}
+	S.wakeat = INT64_MAX;
+	S.pct_next = 0; /* the first scheduling point finds the first change */
 	S.mainfn = fn;
 	S.mainarg = arg;
 	S.now = 1000 * 1000 * 1000; /* a nonzero epoch: 0 means "no time" to timers */
@@ -605,14 +758,18 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	host.id = -1;
 	S.cur = &host;
 #ifdef SL_ASAN
-	pthread_attr_t attr;
-	void *lo;
-	size_t size;
-	pthread_getattr_np(pthread_self(), &attr);
-	pthread_attr_getstack(&attr, &lo, &size);
-	pthread_attr_destroy(&attr);
-	S.host_stack_lo = lo;
-	S.host_stack_size = size;
+	/* Asked once per host thread: a thread's stack does not move, and
+	 * for the main thread glibc reads /proc/self/maps to answer. */
+	static __thread void *host_lo;
+	static __thread size_t host_size;
+	if (!host_lo) {
+		pthread_attr_t attr;
+		pthread_getattr_np(pthread_self(), &attr);
+		pthread_attr_getstack(&attr, &host_lo, &host_size);
+		pthread_attr_destroy(&attr);
+	}
+	S.host_stack_lo = host_lo;
+	S.host_stack_size = host_size;
 #endif
 	S.running = true;
 	if (S.cfg.trace)
@@ -642,11 +799,11 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	}
 	runtime_teardown();
 	for (int i = 0; i < S.nthreads; i++) {
-		munmap(S.threads[i]->stack, SIM_STACK);
+		stack_put(S.threads[i]->stack);
 		free(S.threads[i]);
 	}
 	free(S.threads);
-	free(S.run);
+	free(S.runmask);
 	memset(&S, 0, sizeof S);
 	return code;
 }

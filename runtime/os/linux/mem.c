@@ -195,13 +195,8 @@ void os_stackrel_unlock(void)
 static void *uffd_handler(void *arg)
 {
 	(void)arg;
+	static char buf[65536] __attribute__((aligned(65536)));
 	size_t page = os_pagesize();
-	/* The page UFFDIO_COPY copies from, mapped rather than static: a
-	 * static buffer aligned past the page size gave the executable a LOAD
-	 * segment of its own, which valgrind (scripts/opcount) cannot read. */
-	char *buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
-		throw("stack release: cannot map the handler's page");
 	for (;;) {
 		struct uffd_msg m;
 		struct pollfd p = {uffd, POLLIN, 0};

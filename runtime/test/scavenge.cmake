@@ -27,6 +27,5 @@ set_tests_properties(scavenge.mmap_retry PROPERTIES
   ENVIRONMENT "GOMAXPROCS=4;SL_FAULT=mmap:0.5;SL_FAULT_SEED=1"
   PASS_REGULAR_EXPRESSION "\nmmap_retry: ok\n$")
 # A released stack keeps its guard (madvise guards, and mprotect ones).
-expect_test(scavenge.stackrelease_badenv test_scavenge stackrelease_badenv)
 expect_test(scavenge.guard test_scavenge guard)
 expect_test(scavenge.guard_mprotect test_scavenge guard_mprotect)

@@ -520,20 +520,7 @@ int sl_main(int argc, char **argv)
 		parked_pointers();
 	else if (!strcmp(mode, "parked_memory"))
 		parked_memory();
-	else if (!strcmp(mode, "badenv")) {
-		/*
-		 * A bad SL_STACKRELEASE is reported and ignored: the feature
-		 * stays off, the program runs.
-		 *
-		 * EXPECT stackrelease_badenv
-		 * args    badenv
-		 * env     SL_STACKRELEASE=yes
-		 * status  0
-		 * match   ^schedlab: SL_STACKRELEASE: ignoring "yes" \(want 0, 1 or 2\)$
-		 * match   ^badenv: off$
-		 */
-		printf("badenv: %s\n", stackrelease_on ? "on" : "off");
-	} else if (!strcmp(mode, "guard")) {
+	else if (!strcmp(mode, "guard")) {
 		/*
 		 * EXPECT guard
 		 * args    guard

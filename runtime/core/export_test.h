@@ -54,10 +54,6 @@ HIDDEN void goready(struct g *gp);
 HIDDEN void(casgstatus)(struct g *gp, uint32_t oldval, uint32_t newval);
 HIDDEN uint32_t readgstatus(struct g *gp);
 
-/* ---- stackrelease.c (test_scavenge) ---- */
-extern HIDDEN bool stackrelease_on;
-extern HIDDEN int64_t stackreleases, stackrestores, stackrelease_refused;
-
 /* ---- runq.c (test_runq, fuzz_runq) ---- */
 HIDDEN void runqput(struct p *pp, struct g *gp, bool next);
 HIDDEN struct g *runqget(struct p *pp, bool *inheritTime);

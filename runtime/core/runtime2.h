@@ -155,7 +155,6 @@ struct g {
 	uint32_t atomicstatus; /* enum gstatus; changed only by casgstatus */
 	uint8_t waitreason;    /* enum waitreason, valid while _Gwaiting */
 	bool preempt;	       /* yield at the next runtime call */
-	uint8_t stackstate;    /* stackrelease.c: STACK_RESIDENT (0), SEEN, RELEASING, RELEASED */
 	int64_t goid;
 	struct g *schedlink; /* next in a run queue or free list */
 	void (*fn)(void *);  /* entry point for the next run */

@@ -84,16 +84,6 @@ void os_stackrelease(void *p, size_t len);
  * serialized by the caller.
  */
 const char *os_stackguard(char *base, size_t stride, size_t guard, int32_t n, bool protect);
-/* PROTOTYPE: releasing parked goroutines' stacks (stackrelease.c). */
-bool os_stackuffd_init(size_t maxlen);
-bool os_stackuffd_register(void *base, size_t len);
-void os_stackrel_lock(void);
-void os_stackrel_unlock(void);
-void *os_stackmove(void *p, size_t len);
-void os_stackparking_drop(size_t len);
-bool os_stackparking_present(size_t off);
-void os_stackfill(void *dst, const void *src, size_t len);
-void os_stackzero(void *p, size_t len);
 
 /* ---- signals ---- */
 

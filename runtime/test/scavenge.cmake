@@ -9,14 +9,6 @@ foreach(mode freeosmemory reuse steady)
   set_tests_properties(scavenge.${mode} PROPERTIES ENVIRONMENT GOMAXPROCS=2
     PASS_REGULAR_EXPRESSION "\n${mode}: ok\n$")
 endforeach()
-# Parked goroutines' stacks released (stackrelease.c, opt-in with
-# SL_STACKRELEASE=1); where the kernel or a sanitizer rules it out they
-# say so and pass.
-foreach(mode parked_pointers parked_memory)
-  add_test(NAME scavenge.${mode} COMMAND test_scavenge ${mode})
-  set_tests_properties(scavenge.${mode} PROPERTIES ENVIRONMENT "GOMAXPROCS=2;SL_STACKRELEASE=1"
-    PASS_REGULAR_EXPRESSION "\n${mode}: ok\n$")
-endforeach()
 # sysmon's scavenger, on its own: polls RSS for up to 60 s.
 add_test(NAME scavenge.background COMMAND test_scavenge background)
 set_tests_properties(scavenge.background PROPERTIES ENVIRONMENT GOMAXPROCS=4 TIMEOUT 300

@@ -28,8 +28,6 @@
 #include "overflow.h"
 #include "export_test.h"
 #include "schedlab.h"
-#include "schedlab_chan.h"
-#include "schedlab_sync.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -353,156 +351,6 @@ static void guard(void)
 		sl_yield();
 }
 
-/* ---- parked goroutines' stacks released (stackrelease.c) ---- */
-
-enum { STACK_RELEASED = 3 };
-static sl_chan *relch;
-static volatile int64_t *relpx;
-static char *relbuf;
-static volatile int relphase;
-static struct g *relg;
-static sl_waitgroup reldone = SL_WAITGROUP_INIT, relhelper = SL_WAITGROUP_INIT;
-
-/* Parks DEPTH frames down, with a pattern in every frame, a word and a
- * buffer published for the others and a channel receive's element on its
- * stack; checks all of it when it wakes. */
-static void rel_deep(int d, int64_t *sum)
-{
-	volatile int64_t frame[8];
-	for (int i = 0; i < 8; i++)
-		frame[i] = d * 100 + i;
-	if (d > 0) {
-		rel_deep(d - 1, sum);
-	} else {
-		volatile int64_t x = 42;
-		char buf[16] = "...............";
-		int64_t v = 0;
-		relpx = &x;
-		relbuf = buf;
-		relg = getg();
-		relphase = 1;
-		CHECK(sl_chan_recv(relch, &v, NULL) == 0); /* parks; released meanwhile */
-		CHECK_EQ(x, 43);
-		CHECK_EQ(v, 7);
-		CHECK(memcmp(buf, "XYZ", 3) == 0 && buf[3] == '.');
-		*sum += x + v;
-	}
-	for (int i = 0; i < 8; i++)
-		CHECK_EQ(frame[i], d * 100 + i);
-}
-
-static void rel_owner(void *arg)
-{
-	(void)arg;
-	int64_t sum = 0;
-	rel_deep(5, &sum);
-	CHECK_EQ(sum, 50);
-	sl_waitgroup_done(&reldone);
-}
-
-static void rel_other(void *arg)
-{
-	(void)arg;
-	CHECK_EQ(*relpx, 42);
-	*relpx = 43;
-	sl_waitgroup_done(&relhelper);
-}
-
-static void rel_kernel(void *arg)
-{
-	(void)arg;
-	int pf[2];
-	CHECK(pipe(pf) == 0);
-	CHECK(write(pf[1], "XYZ", 3) == 3);
-	CHECK(read(pf[0], relbuf, 3) == 3); /* the kernel writes the released stack */
-	close(pf[0]);
-	close(pf[1]);
-	sl_waitgroup_done(&relhelper);
-}
-
-static void rel_release(void)
-{
-	sl_debug_freeosmemory();
-	CHECK_EQ(relg->stackstate, STACK_RELEASED);
-}
-
-/* A parked goroutine's stack released; a pointer into it read and written by
- * another goroutine, the kernel and the runtime while it is parked (the
- * stack released again before each); the owner wakes with its frames
- * intact and sees every write. */
-static void parked_pointers(void)
-{
-	if (!stackrelease_on) {
-		printf("parked_pointers: stack release off here (sanitizer, or no "
-		       "userfaultfd with UFFDIO_MOVE)\n");
-		return;
-	}
-	relch = sl_chan_make(sizeof(int64_t), 0);
-	sl_waitgroup_add(&reldone, 1);
-	sl_go(rel_owner, NULL);
-	while (!relphase || readgstatus(relg) != _Gwaiting)
-		sl_yield();
-	rel_release();
-	sl_waitgroup_add(&relhelper, 1);
-	sl_go(rel_other, NULL);
-	sl_waitgroup_wait(&relhelper);
-	rel_release();
-	sl_waitgroup_add(&relhelper, 1);
-	sl_go(rel_kernel, NULL);
-	sl_waitgroup_wait(&relhelper);
-	rel_release();
-	int64_t seven = 7;
-	CHECK(sl_chan_send(relch, &seven) == 0); /* the runtime writes the element */
-	sl_waitgroup_wait(&reldone);
-	CHECK(relg->stackstate != STACK_RELEASED);
-	printf("releases %lld restores %lld\n", (long long)stackreleases, (long long)stackrestores);
-	CHECK(stackreleases >= 3 && stackrestores >= 1);
-}
-
-/* A parked population's memory: a page a goroutine before, a few hundred
- * bytes after sl_debug_freeosmemory, and all of it runs again. */
-enum { RELPARKED = 20000 };
-static sl_waitgroup relstarted = SL_WAITGROUP_INIT, relleft = SL_WAITGROUP_INIT;
-static void rel_member(void *arg)
-{
-	(void)arg;
-	volatile char mark[300];
-	for (int i = 0; i < 300; i++)
-		mark[i] = (char)i;
-	sl_waitgroup_done(&relstarted);
-	CHECK(sl_chan_recv(relch, NULL, NULL) == 0);
-	for (int i = 0; i < 300; i++)
-		CHECK(mark[i] == (char)i);
-	sl_waitgroup_done(&relleft);
-}
-
-static void parked_memory(void)
-{
-	if (!stackrelease_on) {
-		printf("parked_memory: stack release off here\n");
-		return;
-	}
-	relch = sl_chan_make(0, 0);
-	long base = rss();
-	sl_waitgroup_add(&relstarted, RELPARKED);
-	for (int i = 0; i < RELPARKED; i++)
-		sl_go(rel_member, NULL);
-	sl_waitgroup_wait(&relstarted);
-	for (int i = 0; i < 10; i++)
-		sl_yield(); /* the last ones park */
-	long parked = rss();
-	sl_debug_freeosmemory();
-	long released = rss();
-	printf("parked_memory: %ld B a goroutine parked, %ld after the release\n",
-	       (parked - base) / RELPARKED, (released - base) / RELPARKED);
-	CHECK((parked - base) / RELPARKED >= 4096);
-	CHECK((released - base) / RELPARKED <= 1024);
-	sl_waitgroup_add(&relleft, RELPARKED);
-	for (int i = 0; i < RELPARKED; i++)
-		CHECK(sl_chan_send(relch, NULL) == 0);
-	sl_waitgroup_wait(&relleft);
-}
-
 int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -516,10 +364,6 @@ int sl_main(int argc, char **argv)
 		steady();
 	else if (!strcmp(mode, "mmap_retry"))
 		mmap_retry();
-	else if (!strcmp(mode, "parked_pointers"))
-		parked_pointers();
-	else if (!strcmp(mode, "parked_memory"))
-		parked_memory();
 	else if (!strcmp(mode, "guard")) {
 		/*
 		 * EXPECT guard

@@ -82,15 +82,13 @@ void(casgstatus)(struct g *gp, uint32_t oldval, uint32_t newval)
 		uint32_t cur = readgstatus(gp);
 		if (oldval == _Gwaiting && cur == _Grunnable)
 			throw("casgstatus: waiting for Gwaiting but is Grunnable");
-		print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
-		      (long long)gp->goid, gstatusname(oldval), gstatusname(newval),
-		      gstatusname(cur));
-		throw("casgstatus: bad transition");
+		badgstatus(gp, oldval, newval, cur);
 	}
 	SCHEDPOINT("casgstatus");
 }
 
-/* setgstatus_owned found gp in a state its owner did not leave it in. */
+/* A status change found gp in another state than the one it changes from
+ * (casgstatus, setgstatus_owned). */
 void badgstatus(struct g *gp, uint32_t oldval, uint32_t newval, uint32_t cur)
 {
 	print("runtime: casgstatus: goroutine %lld: %s->%s, but status is %s\n",
@@ -348,16 +346,24 @@ void gosched(void)
 {
 	struct g *gp = getg();
 	struct m *mp = gp->m;
+	struct p *pp = mp->p;
 	bool inheritTime;
 	struct g *next;
-	if (mp->locks == 0 && (next = runqget_direct(mp->p, &inheritTime))) {
-		execute_direct(gp, next, inheritTime, gosched_finish, false);
-	} else if (mp->locks == 0 && yield_alone(mp->p)) {
-		/* The slow path would come back here: a new slice, no switch. */
-		mp->p->schedtick++;
-	} else {
-		mcall(gosched_m);
+	if (mp->locks == 0) {
+		if ((next = runqget_direct(pp, &inheritTime))) {
+			execute_direct(gp, next, inheritTime, gosched_finish, false);
+			return;
+		}
+		if (runqempty_owner(pp) && yield_alone(pp)) {
+			/* The slow path would come back here: a new slice, no
+			 * switch. Still a scheduling point: in the simulation a
+			 * G that spins on sl_yield must let the others run. */
+			pp->schedtick++;
+			SCHEDPOINT("gosched");
+			return;
+		}
 	}
+	mcall(gosched_m);
 }
 
 /* preemptcheck's answer when a flag is up: yield unless this is not a user
@@ -451,14 +457,11 @@ void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason rea
 	gp->waitreason = (uint8_t)reason;
 	gp->waiting_on = waiting_on;
 	/* A G that parks alone (a sleeper, a lone waiter) skips the fast path
-	 * at once. Only the owner adds to the queue, so a stale runqhead can
-	 * only make it look fuller, and runqget_direct then finds the truth. */
+	 * at once. */
 	struct p *pp = mp->p;
 	bool inheritTime;
 	struct g *next;
-	if ((atomic_load_relaxed(&pp->runnext) ||
-	     atomic_load_relaxed(&pp->runqhead) != pp->runqtail) &&
-	    (next = runqget_direct(pp, &inheritTime)))
+	if (!runqempty_owner(pp) && (next = runqget_direct(pp, &inheritTime)))
 		execute_direct(gp, next, inheritTime, park_finish, false);
 	else
 		mcall(park_m);

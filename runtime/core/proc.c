@@ -763,11 +763,15 @@ void execute(struct g *gp, bool inheritTime)
  * them is harmless: the flag's setter does not wait on this P beyond its
  * next schedule(), which the next slow path reaches.
  */
+static inline bool direct_refused(struct p *pp)
+{
+	return (atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt)) ||
+	       atomic_load_relaxed(&pp->timer0When) != 0;
+}
+
 struct g *runqget_direct(struct p *pp, bool *inheritTime)
 {
-	if (atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt))
-		return NULL;
-	if (atomic_load_relaxed(&pp->timer0When) != 0)
+	if (direct_refused(pp))
 		return NULL;
 	if (pp->schedtick % 61 == 0 && atomic_load_relaxed(&sched.runqsize) != 0)
 		return NULL;
@@ -775,19 +779,16 @@ struct g *runqget_direct(struct p *pp, bool *inheritTime)
 }
 
 /*
- * Whether a yield on pp would come straight back to the yielding G: nothing
- * runnable on pp, nothing for findrunnable to do first (the conditions of
- * runqget_direct) and the global queue empty. schedule() would then take
- * the G from the ring where gosched put it: stealing comes after the local
- * queue, so no other P's work could run instead. On a user G holding pp.
+ * Whether a yield on pp, whose queue the caller found empty (runqempty_owner),
+ * would come straight back to the yielding G: nothing for findrunnable to do
+ * first (direct_refused) and the global queue empty. schedule() would then
+ * take the G from the ring where gosched put it: stealing comes after the
+ * local queue, so no other P's work could run instead. On a user G holding
+ * pp.
  */
 bool yield_alone(struct p *pp)
 {
-	if (atomic_load_relaxed(&pp->runnext) || atomic_load_relaxed(&pp->runqhead) != pp->runqtail)
-		return false;
-	return !(atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt)) &&
-	       atomic_load_relaxed(&pp->timer0When) == 0 &&
-	       atomic_load_relaxed(&sched.runqsize) == 0;
+	return !direct_refused(pp) && atomic_load_relaxed(&sched.runqsize) == 0;
 }
 
 /*

@@ -110,6 +110,15 @@ HIDDEN NORETURN void schedule(void);
 HIDDEN NORETURN void execute(struct g *gp, bool inheritTime);
 HIDDEN struct g *runqget_direct(struct p *pp, bool *inheritTime);
 HIDDEN bool yield_alone(struct p *pp);
+/* runqempty for pp's owner, inline for the switch paths: no retry loop,
+ * since only the owner adds to the queue or moves runnext to the ring, and
+ * a stale runqhead (thieves advance it) can only make the queue look
+ * fuller, where runqget then finds the truth. */
+static inline bool runqempty_owner(struct p *pp)
+{
+	return !atomic_load_relaxed(&pp->runnext) &&
+	       atomic_load_relaxed(&pp->runqhead) == pp->runqtail;
+}
 HIDDEN void execute_direct(struct g *gp, struct g *next, bool inheritTime,
 			   void (*finish)(struct g *), bool dying);
 HIDDEN void checknolocks(struct m *mp);

@@ -16,6 +16,7 @@
  * others.
  */
 #include "runtime.h"
+#include "direct.h"
 #include "forked.h"
 #include "sanitizers.h"
 
@@ -233,7 +234,7 @@ struct g *newproc(void (*fn)(void *), void *arg)
 		/* Owned: newg is this thread's alone (off the P's free list, or
 		 * new) until runqput publishes it. */
 		setgstatus_owned(newg, _Gdead, _Grunnable);
-		runqput(pp, newg, true);
+		runqput_inline(&sched, pp, newg, true);
 	} else {
 		/* A thread without a P can race with a stop-the-world: become
 		 * runnable and queued in one step under sched.lock, so that
@@ -308,13 +309,10 @@ static void gosched_put(struct p *pp, struct g *gp)
 	 * always be found before the global queue, which this P then drains
 	 * only one G per 61 ticks.
 	 */
-	if (atomic_load(&sched.runqsize) == 0) {
-		runqput(pp, gp, false);
-	} else {
-		lock(&sched.lock);
-		globrunqput(gp);
-		unlock(&sched.lock);
-	}
+	if (atomic_load(&sched.runqsize) == 0)
+		runqput_inline(&sched, pp, gp, false);
+	else
+		globrunqput_lock(gp);
 	/* gp is work that an idle P could take now. Without a wakeup it would
 	 * wait for this P, which the G that runs next may keep for as long as
 	 * it never calls into the runtime: cooperative scheduling has no
@@ -484,7 +482,7 @@ void goready(struct g *gp)
 	struct m *mp = getm();
 	if (mp && mp->p) {
 		casgstatus(gp, _Gwaiting, _Grunnable);
-		runqput(mp->p, gp, true);
+		runqput_inline(&sched, mp->p, gp, true);
 	} else {
 		lock(&sched.lock); /* see newproc */
 		casgstatus(gp, _Gwaiting, _Grunnable);

@@ -22,6 +22,7 @@
  * atomic.
  */
 #include "runtime.h"
+#include "direct.h"
 #include "forked.h"
 
 #include <stdlib.h>
@@ -718,90 +719,12 @@ top:;
 	goto top;
 }
 
-/*
- * Make gp, just dequeued from this M's P, the M's running G: _Grunning,
- * m->curg, a stack and an entry frame if it never ran. inheritTime: gp
- * continues the current time slice (it came from runnext), so the P's
- * schedtick does not advance. The caller then switches to it.
- */
-static inline void execute_prepare(struct m *mp, struct g *gp, bool inheritTime)
-{
-	mp->curg = gp;
-	gp->m = mp;
-	/* Dequeuing gp made this M its only owner. */
-	setgstatus_owned(gp, _Grunnable, _Grunning);
-	SIMEVENT("run g%lld on M%lld P%d", (long long)gp->goid, (long long)mp->id, mp->p->id);
-	if (!gp->sched.sp) {
-		/* First run: a stack from this P's cache, and the entry frame. */
-		gp->stack = stackalloc();
-		gostartcallfn(gp);
-	}
-	gp->waitreason = waitReasonZero;
-	atomic_store_relaxed(&gp->preempt, false);
-	if (!inheritTime)
-		mp->p->schedtick++;
-}
-
 /* Run gp on the current M. On g0 holding a P. */
 void execute(struct g *gp, bool inheritTime)
 {
 	struct m *mp = getm();
 	execute_prepare(mp, gp, inheritTime);
 	gogo(gp);
-}
-
-/*
- * The scheduler's fast path, for a user G about to yield, park or exit on
- * an M holding pp: the G that schedule() would run next, dequeued, when
- * that is surely runnext or the head of pp's ring; else NULL, and the
- * caller goes through g0 and schedule() as Go always does. findrunnable
- * would look elsewhere first only if a stop-the-world is pending
- * (gcwaiting), sysmon ended the slice (pp->preempt), a timer on pp may be
- * due (timer0When: reading the clock costs more than the switch saves), or
- * it is the global queue's turn (every 61 ticks, when it holds work); each
- * sends the caller to the slow path. A stale read of any of
- * them is harmless: the flag's setter does not wait on this P beyond its
- * next schedule(), which the next slow path reaches.
- */
-static inline bool direct_refused(struct p *pp)
-{
-	return (atomic_load_relaxed(&sched.gcwaiting) | atomic_load_relaxed(&pp->preempt)) ||
-	       atomic_load_relaxed(&pp->timer0When) != 0;
-}
-
-struct g *runqget_direct(struct p *pp, bool *inheritTime)
-{
-	if (direct_refused(pp))
-		return NULL;
-	if (pp->schedtick % 61 == 0 && atomic_load_relaxed(&sched.runqsize) != 0)
-		return NULL;
-	return runqget(pp, inheritTime);
-}
-
-/*
- * Whether a yield on pp, whose queue the caller found empty (runqempty_owner),
- * would come straight back to the yielding G: nothing for findrunnable to do
- * first (direct_refused) and the global queue empty. schedule() would then
- * take the G from the ring where gosched put it: stealing comes after the
- * local queue, so no other P's work could run instead. On a user G holding
- * pp.
- */
-bool yield_alone(struct p *pp)
-{
-	return !direct_refused(pp) && atomic_load_relaxed(&sched.runqsize) == 0;
-}
-
-/*
- * Switch from the running user G gp to next (from runqget_direct) without
- * passing through g0: next runs as execute would run it, and finish(gp)
- * runs on next's stack once gp's context is saved (gogo_direct). On a user
- * G holding a P. Returns when gp next runs.
- */
-void execute_direct(struct g *gp, struct g *next, bool inheritTime, void (*finish)(struct g *),
-		    bool dying)
-{
-	execute_prepare(gp->m, next, inheritTime);
-	gogo_direct(gp, next, finish, dying);
 }
 
 /* A G leaves the CPU holding no runtime lock: schedule's rule, checked

@@ -9,6 +9,7 @@
  * atomics so that ThreadSanitizer agrees.
  */
 #include "runtime.h"
+#include "runq_owner.h"
 
 /* ---- intrusive lists ---- */
 
@@ -75,8 +76,6 @@ struct g *glist_pop(gList *l)
  */
 #define RUNQ_INLINE static inline __attribute__((always_inline))
 
-RUNQ_INLINE void runqput1(struct schedt *s, struct p *pp, struct g *gp, bool next);
-
 RUNQ_INLINE void globrunqput1(struct schedt *s, struct g *gp)
 {
 	assertLockHeld(&s->lock);
@@ -135,13 +134,22 @@ RUNQ_INLINE struct g *globrunqget1(struct schedt *s, struct p *pp, int32_t max)
 	atomic_store(&s->runqsize, size - n);
 	struct g *gp = gqueue_pop(&s->runq);
 	for (n--; n > 0; n--)
-		runqput1(s, pp, gqueue_pop(&s->runq), false);
+		runqput_inline(s, pp, gqueue_pop(&s->runq), false);
 	return gp;
 }
 
 void globrunqput(struct g *gp)
 {
 	globrunqput1(&sched, gp);
+}
+
+/* globrunqput from a thread that does not hold sched.lock: takes it. Cold:
+ * a yield's fallback while the global queue holds work. */
+__attribute__((cold)) void globrunqput_lock(struct g *gp)
+{
+	lock(&sched.lock);
+	globrunqput1(&sched, gp);
+	unlock(&sched.lock);
 }
 
 void globrunqputhead(struct g *gp)
@@ -176,7 +184,7 @@ struct g *globrunqget_in(struct schedt *s, struct p *pp, int32_t max)
 
 /* ---- local queue ---- */
 
-#define SLOT(pp, i) (&(pp)->runq[(i) % RUNQ_SIZE])
+#define SLOT RUNQ_SLOT
 
 bool runqempty(struct p *pp)
 {
@@ -200,11 +208,9 @@ uint32_t runqlen(struct p *pp)
 
 /*
  * Move half of pp's ring plus gp to s's global queue: the ring is full. Owner
- * only. Fails if a thief moved runqhead meanwhile. Cold: out of runqput's way,
- * so that passing s costs its fast path nothing.
+ * only. Fails if a thief moved runqhead meanwhile.
  */
-__attribute__((cold)) static bool runqputslow(struct schedt *s, struct p *pp, struct g *gp,
-					      uint32_t head, uint32_t tail)
+static bool runqputslow(struct schedt *s, struct p *pp, struct g *gp, uint32_t head, uint32_t tail)
 {
 	struct g *batch[RUNQ_SIZE / 2 + 1];
 	uint32_t n = (tail - head) / 2;
@@ -225,30 +231,15 @@ __attribute__((cold)) static bool runqputslow(struct schedt *s, struct p *pp, st
 	return true;
 }
 
-/*
- * Put gp on pp's local queue. With next, gp goes in runnext and the G it
- * displaces goes to the tail. A full ring spills half to s's global queue.
- * Owner only.
- */
-RUNQ_INLINE void runqput1(struct schedt *s, struct p *pp, struct g *gp, bool next)
+/* runqput_inline's cold half: out of its way, so that passing s costs the
+ * fast path nothing. */
+__attribute__((cold)) void runqput_full(struct schedt *s, struct p *pp, struct g *gp)
 {
-	SCHEDPOINT("runqput");
-	if (next) {
-		struct g *old = atomic_load(&pp->runnext);
-		SCHEDPOINT("runqput runnext CAS");
-		while (!atomic_cas(&pp->runnext, old, gp))
-			old = atomic_load(&pp->runnext);
-		if (!old)
-			return;
-		gp = old; /* kick the old runnext to the ring */
-	}
 	for (;;) {
 		uint32_t head = atomic_load_acq(&pp->runqhead);
 		uint32_t tail = pp->runqtail;
 		if (tail - head < RUNQ_SIZE) {
-			atomic_store_relaxed(SLOT(pp, tail), gp);
-			SCHEDPOINT("runqput publish");
-			atomic_store_rel(&pp->runqtail, tail + 1);
+			runqput_slot(pp, tail, gp);
 			return;
 		}
 		if (runqputslow(s, pp, gp, head, tail))
@@ -258,46 +249,24 @@ RUNQ_INLINE void runqput1(struct schedt *s, struct p *pp, struct g *gp, bool nex
 
 void runqput(struct p *pp, struct g *gp, bool next)
 {
-	runqput1(&sched, pp, gp, next);
+	runqput_inline(&sched, pp, gp, next);
 }
 
 void runqput_in(struct schedt *s, struct p *pp, struct g *gp, bool next)
 {
-	runqput1(s, pp, gp, next);
+	runqput_inline(s, pp, gp, next);
 }
 
-/* Take the G at the head of pp's ring, ignoring runnext. Owner only. */
+/* Out-of-line copies of runq_owner.h's, for the rest of the runtime and
+ * tests. */
 struct g *runqget_ring(struct p *pp)
 {
-	for (;;) {
-		uint32_t head = atomic_load_acq(&pp->runqhead);
-		uint32_t tail = pp->runqtail;
-		if (tail == head)
-			return NULL;
-		struct g *gp = atomic_load_relaxed(SLOT(pp, head));
-		SCHEDPOINT("runqget_ring CAS");
-		if (atomic_cas_rel(&pp->runqhead, head, head + 1))
-			return gp;
-	}
+	return runqget_ring_inline(pp);
 }
 
-/*
- * Take a G from pp's local queue: runnext first (it inherits the time slice),
- * then the ring's head. Owner only.
- */
 struct g *runqget(struct p *pp, bool *inheritTime)
 {
-	SCHEDPOINT("runqget");
-	struct g *next = atomic_load(&pp->runnext);
-	/* Only the owner sets runnext to non-NULL, so a failed CAS means a thief
-	 * took it and there is no point retrying. */
-	SCHEDPOINT("runqget runnext CAS");
-	if (next && atomic_cas(&pp->runnext, next, NULL)) {
-		*inheritTime = true;
-		return next;
-	}
-	*inheritTime = false;
-	return runqget_ring(pp);
+	return runqget_inline(pp, inheritTime);
 }
 
 /*

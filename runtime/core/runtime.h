@@ -108,8 +108,6 @@ HIDDEN void *san_current_fiber(void);
 /* ---- proc.c: the scheduler ---- */
 HIDDEN NORETURN void schedule(void);
 HIDDEN NORETURN void execute(struct g *gp, bool inheritTime);
-HIDDEN struct g *runqget_direct(struct p *pp, bool *inheritTime);
-HIDDEN bool yield_alone(struct p *pp);
 /* runqempty for pp's owner, inline for the switch paths: no retry loop,
  * since only the owner adds to the queue or moves runnext to the ring, and
  * a stale runqhead (thieves advance it) can only make the queue look
@@ -119,8 +117,6 @@ static inline bool runqempty_owner(struct p *pp)
 	return !atomic_load_relaxed(&pp->runnext) &&
 	       atomic_load_relaxed(&pp->runqhead) == pp->runqtail;
 }
-HIDDEN void execute_direct(struct g *gp, struct g *next, bool inheritTime,
-			   void (*finish)(struct g *), bool dying);
 HIDDEN void checknolocks(struct m *mp);
 HIDDEN struct p *procresize(int32_t nprocs);
 HIDDEN void acquirep(struct p *pp);
@@ -237,6 +233,7 @@ HIDDEN bool runqempty(struct p *pp);
 HIDDEN uint32_t runqlen(struct p *pp);
 HIDDEN struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);
 HIDDEN void globrunqput(struct g *gp);
+HIDDEN void globrunqput_lock(struct g *gp);
 HIDDEN void globrunqputhead(struct g *gp);
 HIDDEN void globrunqputbatch(gQueue *batch, int32_t n);
 HIDDEN struct g *globrunqget(struct p *pp, int32_t max);

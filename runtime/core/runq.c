@@ -43,26 +43,6 @@ struct g *gqueue_pop(gQueue *q)
 	return gp;
 }
 
-/* Lists are changed by one owner at a time but their count may be peeked
- * at without the owner's lock, so the count is stored atomically. */
-void glist_push(gList *l, struct g *gp)
-{
-	gp->schedlink = l->head;
-	l->head = gp;
-	atomic_store_relaxed(&l->n, l->n + 1);
-}
-
-struct g *glist_pop(gList *l)
-{
-	struct g *gp = l->head;
-	if (gp) {
-		l->head = gp->schedlink;
-		gp->schedlink = NULL;
-		atomic_store_relaxed(&l->n, l->n - 1);
-	}
-	return gp;
-}
-
 /*
  * ---- global queue: s->lock held ----
  *

@@ -245,8 +245,26 @@ HIDDEN struct g *globrunqget_in(struct schedt *s, struct p *pp, int32_t max);
 HIDDEN void gqueue_push_back(gQueue *q, struct g *gp);
 HIDDEN void gqueue_push_front(gQueue *q, struct g *gp);
 HIDDEN struct g *gqueue_pop(gQueue *q);
-HIDDEN void glist_push(gList *l, struct g *gp);
-HIDDEN struct g *glist_pop(gList *l);
+/* Lists are changed by one owner at a time but their count may be peeked
+ * at without the owner's lock, so the count is stored atomically. Inline:
+ * the G and stack free lists are on every spawn and exit. */
+static inline void glist_push(gList *l, struct g *gp)
+{
+	gp->schedlink = l->head;
+	l->head = gp;
+	atomic_store_relaxed(&l->n, l->n + 1);
+}
+
+static inline struct g *glist_pop(gList *l)
+{
+	struct g *gp = l->head;
+	if (gp) {
+		l->head = gp->schedlink;
+		gp->schedlink = NULL;
+		atomic_store_relaxed(&l->n, l->n - 1);
+	}
+	return gp;
+}
 
 /* ---- time.c ---- */
 HIDDEN void timersinit(struct p *pp);

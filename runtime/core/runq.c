@@ -164,8 +164,6 @@ struct g *globrunqget_in(struct schedt *s, struct p *pp, int32_t max)
 
 /* ---- local queue ---- */
 
-#define SLOT RUNQ_SLOT
-
 bool runqempty(struct p *pp)
 {
 	/* Read head, tail, runnext, then tail again to get a consistent view
@@ -197,7 +195,7 @@ static bool runqputslow(struct schedt *s, struct p *pp, struct g *gp, uint32_t h
 	if (n != RUNQ_SIZE / 2)
 		throw("runqputslow: queue is not full");
 	for (uint32_t i = 0; i < n; i++)
-		batch[i] = atomic_load_relaxed(SLOT(pp, head + i));
+		batch[i] = atomic_load_relaxed(RUNQ_SLOT(pp, head + i));
 	SCHEDPOINT("runqputslow CAS");
 	if (!atomic_cas_rel(&pp->runqhead, head, head + n))
 		return false;
@@ -279,7 +277,7 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batchHead, boo
 		if (n > RUNQ_SIZE / 2) /* read an inconsistent head and tail */
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
-			struct g *gp = atomic_load_relaxed(SLOT(pp, head + i));
+			struct g *gp = atomic_load_relaxed(RUNQ_SLOT(pp, head + i));
 			atomic_store_relaxed(&batch[(batchHead + i) % RUNQ_SIZE], gp);
 		}
 		SCHEDPOINT("runqgrab CAS");
@@ -300,7 +298,7 @@ struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG)
 	if (n == 0)
 		return NULL;
 	n--;
-	struct g *gp = atomic_load_relaxed(SLOT(pp, tail + n));
+	struct g *gp = atomic_load_relaxed(RUNQ_SLOT(pp, tail + n));
 	if (n == 0)
 		return gp;
 	uint32_t head = atomic_load_acq(&pp->runqhead);

@@ -88,17 +88,20 @@ void bench_register(const struct bench_def *d)
 	static const char *const procs_only[] = {"procs"};
 	const char *const with_arg[] = {d->arg_name, "procs"};
 	int64_t procs[2] = {1, sl_numcpu()};
+	if (d->procsN_only && procs[1] == 1)
+		return; /* N is 1: nothing to register */
+	int first = d->procsN_only ? 1 : 0;
 	int nprocs = d->procs1_only || procs[1] == 1 ? 1 : 2;
 	gb_benchmark *b = gb_register(d->name, run_on_goroutine, (void *)d);
 
 	if (d->arg_name != NULL) {
 		gb_arg_names(b, with_arg, 2);
 		for (int i = 0; i < d->arg_count; i++)
-			for (int j = 0; j < nprocs; j++)
+			for (int j = first; j < nprocs; j++)
 				gb_args(b, (int64_t[]){d->arg_values[i], procs[j]}, 2);
 	} else {
 		gb_arg_names(b, procs_only, 1);
-		for (int j = 0; j < nprocs; j++)
+		for (int j = first; j < nprocs; j++)
 			gb_arg(b, procs[j]);
 	}
 	gb_process_cpu_time(b);

@@ -8,7 +8,7 @@
  * (and before its timer does). The body finds procs with sl_gomaxprocs(0).
  *
  * Names follow bench/README.md: NAME/[ARG:value/]procs:P/process_time/real_time
- * (or manual_time), procs being 1 and the CPU count, or 1 only.
+ * (or manual_time), procs being 1 and the CPU count, or either alone.
  */
 #ifndef BENCH_CATALOGUE_H
 #define BENCH_CATALOGUE_H
@@ -26,6 +26,7 @@ struct bench_def {
 	const int64_t *arg_values; /* its values (arg_count of them) */
 	int arg_count;
 	bool procs1_only;   /* registered at procs 1 only */
+	bool procsN_only;   /* at procs N only (not at all on one CPU) */
 	bool manual_time;   /* the body reports its own time (gb_set_iteration_time) */
 	int64_t iterations; /* a fixed iteration count, or 0 to let the harness decide */
 	bool parked_pool;   /* sizes the pool of pool.h itself; others run with it empty */

@@ -26,6 +26,11 @@ static inline void execute_prepare(struct m *mp, struct g *gp, bool inheritTime)
 	/* Dequeuing gp made this M its only owner. */
 	setgstatus_owned(gp, _Grunnable, _Grunning);
 	SIMEVENT("run g%lld on M%lld P%d", (long long)gp->goid, (long long)mp->id, mp->p->id);
+	/* Its stack may have been released while it was parked, or marked by
+	 * the scavenger's pass (stackrelease.c): put it back, clear the mark.
+	 * A seq_cst load (a plain load on amd64): stackrelease.c says why. */
+	if (atomic_load(&gp->stackstate))
+		stackrestore(gp);
 	if (!gp->sched.sp) {
 		/* First run: a stack from this P's cache, and the entry frame. */
 		gp->stack = stackalloc();

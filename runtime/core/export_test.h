@@ -96,6 +96,11 @@ extern HIDDEN int64_t stackchunks_unmapped;
 extern HIDDEN int64_t stackmap_refusals;
 extern HIDDEN int64_t scavenge_passes;
 
+/* ---- stackrelease.c (test_scavenge) ---- */
+extern HIDDEN bool stackrelease_on;
+extern HIDDEN int64_t stackreleases, stackrestores, stackrelease_refused;
+HIDDEN void stackrelease_touch(const void *p);
+
 /* ---- lock.c ---- */
 HIDDEN void lockInit(mutex *l, enum lockrank rank);
 /* Out of line: runtime.h may make these macros for the runtime itself. */

@@ -308,6 +308,17 @@ extern HIDDEN int64_t scavenge_passes;
 /* sysmon's scavenger call: pass marks what stayed idle since the last pass;
  * true while idle stacks remain to be released at the next tick. */
 HIDDEN bool stackscavenge(bool pass);
+/* stackrelease.c */
+HIDDEN void stackrelease_init(void);
+HIDDEN void stackchunk_bounds(stack s, char **base, size_t *len);
+HIDDEN void stackrelease_fill(uintptr_t page, char *buf);
+HIDDEN void stackrestore(struct g *gp);
+HIDDEN void stackrelease_forget(char *base);
+HIDDEN bool stackrelease_tick(bool pass);
+HIDDEN void stackrelease_all(void);
+HIDDEN void stackrelease_zero(stack s);
+extern HIDDEN bool stackrelease_on;
+extern HIDDEN int64_t stackreleases, stackrestores, stackrelease_refused;
 /* The backend's fault handler's question (os_initsig): report an overflow
  * and exit if fault lies in the running G's guard region, else return. In
  * signal context: async-signal-safe. */

@@ -148,6 +148,15 @@ struct timer {
 	uint32_t firing; /* atomic */
 };
 
+/* A G's stackstate: whether its stack's pages are in place (stackrelease.c
+ * says who moves it between these, and when). */
+enum {
+	STACK_RESIDENT = 0, /* pages in place; not seen parked at the last pass */
+	STACK_SEEN = 1,	    /* parked at the last pass and not run since */
+	STACK_BUSY = 2,	    /* a releaser or the restorer owns the stack's pages */
+	STACK_RELEASED = 3, /* pages gone; the bytes are in the chunk's stackrec */
+};
+
 struct g {
 	stack stack;	       /* offset 0 (asm) */
 	gobuf sched;	       /* offset 16 (asm) */
@@ -155,6 +164,7 @@ struct g {
 	uint32_t atomicstatus; /* enum gstatus; changed only by casgstatus */
 	uint8_t waitreason;    /* enum waitreason, valid while _Gwaiting */
 	bool preempt;	       /* yield at the next runtime call */
+	uint8_t stackstate;    /* STACK_RESIDENT, ... (above); stackrelease.c */
 	int64_t goid;
 	struct g *schedlink; /* next in a run queue or free list */
 	void (*fn)(void *);  /* entry point for the next run */

@@ -14,6 +14,7 @@ set(SL_CORE_SOURCES
   select.c
   sema.c
   stack.c
+  stackrelease.c
   stw.c
   sync.c
   syscall.c

@@ -156,6 +156,7 @@ void stackinit(const char *env)
 			stacksize = v;
 	}
 	stacksize = (stacksize + page - 1) & ~(page - 1);
+	stackrelease_init();
 }
 
 /* Make room in the list *a (n entries, room for *cap) for k more.
@@ -206,6 +207,17 @@ static struct stackchunk *stackchunkof(stack s)
 	}
 	print("runtime: stack=[%#lx, %#lx] is in no stack mapping\n", s.lo, s.hi);
 	throw("stackchunkof: stack not from the pool");
+}
+
+/* The mapping s was cut from (stackrelease.c's releaser, before it takes
+ * relmu: no lock is taken under relmu, stackrelease.c says why). */
+void stackchunk_bounds(stack s, char **base, size_t *len)
+{
+	lock(&stackpool.lock);
+	struct stackchunk *c = stackchunkof(s);
+	*base = c->base;
+	*len = c->len;
+	unlock(&stackpool.lock);
 }
 
 /* Remember a chunk whose n stacks all go on the released list, keeping the
@@ -390,8 +402,10 @@ static void stackpool_release(stack *buf, int32_t k)
 	stackpool.freelow = stackpool.freelow > k ? stackpool.freelow - k : 0;
 	stackpool.idle = stackpool.idle > k ? stackpool.idle - k : 0;
 	unlock(&stackpool.lock);
-	for (int32_t i = 0; i < k; i++)
+	for (int32_t i = 0; i < k; i++) {
 		os_stackrelease((void *)buf[i].lo, stacksize);
+		stackrelease_zero(buf[i]);
+	}
 	lock(&stackpool.lock);
 	stacklist_reserve(&stackpool.released, stackpool.nreleased, &stackpool.capreleased, k);
 	for (int32_t i = 0; i < k; i++) {
@@ -436,8 +450,10 @@ static void stackpool_unmapfree(void)
 		}
 		stackpool.nchunks = kept;
 		unlock(&stackpool.lock);
-		for (int32_t i = 0; i < n; i++)
+		for (int32_t i = 0; i < n; i++) {
+			stackrelease_forget(gone[i].base);
 			os_stackunmap(gone[i].base, gone[i].len);
+		}
 		free(gone);
 		lock(&stackpool.lock);
 		atomic_store(&stackchunks_unmapped, stackchunks_unmapped + n);
@@ -477,6 +493,9 @@ bool stackscavenge(bool pass)
 	}
 	bool more = stackpool.idle > 0;
 	unlock(&stackpool.lock);
+	/* Parked goroutines' stacks (stackrelease.c), paced the same way. */
+	if (stackrelease_tick(pass))
+		more = true;
 	return more;
 }
 
@@ -520,6 +539,7 @@ void sl_debug_freeosmemory(void)
 	}
 	stackpool_unmapfree();
 	unlock(&stackpool.lock);
+	stackrelease_all();
 }
 
 /* ---- overflow reporting ---- */

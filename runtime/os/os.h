@@ -84,6 +84,26 @@ void os_stackrelease(void *p, size_t len);
  * serialized by the caller.
  */
 const char *os_stackguard(char *base, size_t stride, size_t guard, int32_t n, bool protect);
+/*
+ * Releasing parked goroutines' stacks (stackrelease.c; Linux with
+ * userfaultfd and UFFDIO_MOVE, off in the simulation and under the
+ * sanitizers, where init returns false and nothing else is called).
+ * os_stackuffd_init starts the fault handler; register adds a chunk;
+ * os_stackrel_lock/unlock is relmu, the records' lock (a holder takes no
+ * other lock and touches no page the handler would serve: stackrelease.c);
+ * move takes a stack's pages to the parking range (NULL if none moved),
+ * parking_present/drop read and empty it, fill installs a page unless one is
+ * there, zero maps the zero page over missing ones.
+ */
+bool os_stackuffd_init(size_t maxlen);
+bool os_stackuffd_register(void *base, size_t len);
+void os_stackrel_lock(void);
+void os_stackrel_unlock(void);
+void *os_stackmove(void *p, size_t len);
+void os_stackparking_drop(size_t len);
+bool os_stackparking_present(size_t off);
+void os_stackfill(void *dst, const void *src, size_t len);
+void os_stackzero(void *p, size_t len);
 
 /* ---- signals ---- */
 

@@ -20,6 +20,13 @@
  *                 refused; the pool retries, and a burst still runs
  *   guard         a goroutine overflowing a released (not unmapped) stack
  *                 still hits its guard (EXPECT blocks)
+ *   parked_pointers, parked_memory, relmu_exclusion, badenv
+ *                 parked goroutines' stacks released (stackrelease.c,
+ *                 SL_STACKRELEASE=1): pointers into them stay valid, the
+ *                 memory goes, a restore on a parking goroutine's stack
+ *                 does not deadlock, a bad setting is reported (each says
+ *                 so and passes where the kernel or a sanitizer rules the
+ *                 release out)
  *
  * RSS is /proc/self/statm's resident field. The burst must raise it by more
  * than RISE_MIN, or the test proves nothing and fails.
@@ -28,8 +35,11 @@
 #include "overflow.h"
 #include "export_test.h"
 #include "schedlab.h"
+#include "schedlab_chan.h"
+#include "schedlab_sync.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -351,6 +361,274 @@ static void guard(void)
 		sl_yield();
 }
 
+/* ---- parked goroutines' stacks released (stackrelease.c) ---- */
+
+static sl_chan *relch;
+static volatile int64_t *relpx;
+static char *relbuf;
+static volatile int relphase;
+static struct g *relg;
+static sl_waitgroup reldone = SL_WAITGROUP_INIT, relhelper = SL_WAITGROUP_INIT;
+
+/* Parks DEPTH frames down, with a pattern in every frame, a word and a
+ * buffer published for the others and a channel receive's element on its
+ * stack; checks all of it when it wakes. */
+static void rel_deep(int d, int64_t *sum)
+{
+	volatile int64_t frame[8];
+	for (int i = 0; i < 8; i++)
+		frame[i] = d * 100 + i;
+	if (d > 0) {
+		rel_deep(d - 1, sum);
+	} else {
+		volatile int64_t x = 42;
+		char buf[16] = "...............";
+		int64_t v = 0;
+		relpx = &x;
+		relbuf = buf;
+		relg = getg();
+		relphase = 1;
+		CHECK(sl_chan_recv(relch, &v, NULL) == 0); /* parks; released meanwhile */
+		CHECK_EQ(x, 43);
+		CHECK_EQ(v, 7);
+		CHECK(memcmp(buf, "XYZ", 3) == 0 && buf[3] == '.');
+		*sum += x + v;
+	}
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(frame[i], d * 100 + i);
+}
+
+static void rel_owner(void *arg)
+{
+	(void)arg;
+	int64_t sum = 0;
+	rel_deep(5, &sum);
+	CHECK_EQ(sum, 50);
+	sl_waitgroup_done(&reldone);
+}
+
+static void rel_other(void *arg)
+{
+	(void)arg;
+	CHECK_EQ(*relpx, 42);
+	*relpx = 43;
+	sl_waitgroup_done(&relhelper);
+}
+
+static void rel_kernel(void *arg)
+{
+	(void)arg;
+	int pf[2];
+	CHECK(pipe(pf) == 0);
+	CHECK(write(pf[1], "XYZ", 3) == 3);
+	CHECK(read(pf[0], relbuf, 3) == 3); /* the kernel writes the released stack */
+	close(pf[0]);
+	close(pf[1]);
+	sl_waitgroup_done(&relhelper);
+}
+
+static void rel_release(void)
+{
+	sl_debug_freeosmemory();
+	CHECK_EQ(relg->stackstate, STACK_RELEASED);
+}
+
+/* A parked goroutine's stack released; a pointer into it read and written by
+ * another goroutine, the kernel, stackrelease_touch and the runtime while it
+ * is parked (the stack released again before each); the owner wakes with its frames
+ * intact and sees every write. */
+static void parked_pointers(void)
+{
+	if (!stackrelease_on) {
+		printf("parked_pointers: stack release off here (sanitizer, or no "
+		       "userfaultfd with UFFDIO_MOVE)\n");
+		return;
+	}
+	relch = sl_chan_make(sizeof(int64_t), 0);
+	sl_waitgroup_add(&reldone, 1);
+	sl_go(rel_owner, NULL);
+	while (!relphase || readgstatus(relg) != _Gwaiting)
+		sl_yield();
+	rel_release();
+	sl_waitgroup_add(&relhelper, 1);
+	sl_go(rel_other, NULL);
+	sl_waitgroup_wait(&relhelper);
+	rel_release();
+	sl_waitgroup_add(&relhelper, 1);
+	sl_go(rel_kernel, NULL);
+	sl_waitgroup_wait(&relhelper);
+	rel_release();
+	/* A waker's fill of the page it is about to touch: the G stays
+	 * released, and its bytes are the ones it parked with (checked when it
+	 * wakes). */
+	stackrelease_touch((const void *)relpx);
+	CHECK_EQ(relg->stackstate, STACK_RELEASED);
+	CHECK_EQ(*relpx, 43);
+	rel_release();
+	int64_t seven = 7;
+	CHECK(sl_chan_send(relch, &seven) == 0); /* the runtime writes the element */
+	sl_waitgroup_wait(&reldone);
+	CHECK(relg->stackstate != STACK_RELEASED);
+	printf("releases %lld restores %lld\n", (long long)stackreleases, (long long)stackrestores);
+	CHECK(stackreleases >= 3 && stackrestores >= 1);
+}
+
+/* A parked population's memory: a page a goroutine before, a few hundred
+ * bytes after sl_debug_freeosmemory, and all of it runs again. */
+enum { RELPARKED = 20000 };
+static sl_waitgroup relstarted = SL_WAITGROUP_INIT, relleft = SL_WAITGROUP_INIT;
+static void rel_member(void *arg)
+{
+	(void)arg;
+	volatile char mark[300];
+	for (int i = 0; i < 300; i++)
+		mark[i] = (char)i;
+	sl_waitgroup_done(&relstarted);
+	CHECK(sl_chan_recv(relch, NULL, NULL) == 0);
+	for (int i = 0; i < 300; i++)
+		CHECK(mark[i] == (char)i);
+	sl_waitgroup_done(&relleft);
+}
+
+static void parked_memory(void)
+{
+	if (!stackrelease_on) {
+		printf("parked_memory: stack release off here\n");
+		return;
+	}
+	relch = sl_chan_make(0, 0);
+	long base = rss();
+	sl_waitgroup_add(&relstarted, RELPARKED);
+	for (int i = 0; i < RELPARKED; i++)
+		sl_go(rel_member, NULL);
+	sl_waitgroup_wait(&relstarted);
+	for (int i = 0; i < 10; i++)
+		sl_yield(); /* the last ones park */
+	long parked = rss();
+	sl_debug_freeosmemory();
+	long released = rss();
+	printf("parked_memory: %ld B a goroutine parked, %ld after the release\n",
+	       (parked - base) / RELPARKED, (released - base) / RELPARKED);
+	CHECK((parked - base) / RELPARKED >= 4096);
+	CHECK((released - base) / RELPARKED <= 1024);
+	sl_waitgroup_add(&relleft, RELPARKED);
+	for (int i = 0; i < RELPARKED; i++)
+		CHECK(sl_chan_send(relch, NULL) == 0);
+	sl_waitgroup_wait(&relleft);
+}
+
+/*
+ * relmu's exclusion: a holder of the release records' lock never touches a
+ * page the userfaultfd handler would have to serve (the handler takes relmu
+ * too, so the holder would wait for itself). The place that broke it: a
+ * direct switch restores the next G's released stack in execute_prepare,
+ * on the parking G's stack, and the frames below the parking G's deepest
+ * touch are missing pages of a registered chunk. Each round: the victim,
+ * parked in a receive, is released (its chunk registered); a fresh goroutine
+ * (a stack never touched below its frames), its frames DEPTH bytes deeper
+ * each round (16 bytes a round over two pages, so that the restorer's
+ * callees cross a page boundary in some rounds), wakes the victim into
+ * runnext and parks: GOMAXPROCS=1 switches directly to the victim, whose
+ * restore runs on the waker's stack. The wakers stay parked, so that no
+ * stack is reused. A round that does not end within EX_STUCK_S seconds is
+ * the deadlock (a watchdog thread reports it); with the fault check in the
+ * handler, the runtime throws instead.
+ */
+enum { EX_ROUNDS = 256, EX_STEP = 16, EX_STUCK_S = 30 };
+static sl_chan *exvictimch, *exparkch;
+static struct g *exvictim;
+static volatile int64_t exwoken, exparked;
+static sl_waitgroup exdone = SL_WAITGROUP_INIT;
+
+static void ex_victim(void *arg)
+{
+	(void)arg;
+	exvictim = getg();
+	volatile int64_t mark = 12345;
+	for (;;) {
+		int64_t v = 0;
+		CHECK(sl_chan_recv(exvictimch, &v, NULL) == 0);
+		CHECK_EQ(mark, 12345);
+		if (v < 0)
+			break;
+		__atomic_add_fetch(&exwoken, 1, __ATOMIC_SEQ_CST);
+	}
+	sl_waitgroup_done(&exdone);
+}
+
+static __attribute__((noinline)) void ex_wake_at(size_t depth)
+{
+	volatile char pad[depth + 1];
+	pad[0] = 1;
+	int64_t one = 1;
+	CHECK(sl_chan_send(exvictimch, &one) == 0); /* the victim goes to runnext */
+	__atomic_add_fetch(&exparked, 1, __ATOMIC_SEQ_CST);
+	CHECK(sl_chan_recv(exparkch, NULL, NULL) == 0); /* parks: the switch to it */
+	CHECK_EQ(pad[0], 1);
+}
+
+static void ex_waker(void *arg)
+{
+	ex_wake_at((size_t)(uintptr_t)arg);
+	sl_waitgroup_done(&exdone);
+}
+
+static void *ex_watchdog(void *arg)
+{
+	(void)arg;
+	int64_t last = -1;
+	int still = 0;
+	for (;;) {
+		sleep(1);
+		int64_t now = __atomic_load_n(&exwoken, __ATOMIC_SEQ_CST);
+		still = now == last ? still + 1 : 0;
+		last = now;
+		if (still >= EX_STUCK_S) {
+			printf("relmu_exclusion: round %lld stuck for %d s: a holder of relmu "
+			       "waits for the userfaultfd handler\n",
+			       (long long)now, EX_STUCK_S);
+			fflush(NULL);
+			_Exit(1);
+		}
+	}
+	return NULL;
+}
+
+static void relmu_exclusion(void)
+{
+	if (!stackrelease_on) {
+		printf("relmu_exclusion: stack release off here\n");
+		return;
+	}
+	CHECK_EQ(sl_gomaxprocs(0), 1);
+	pthread_t wd;
+	CHECK(pthread_create(&wd, NULL, ex_watchdog, NULL) == 0);
+	exvictimch = sl_chan_make(sizeof(int64_t), 0);
+	exparkch = sl_chan_make(0, 0);
+	sl_waitgroup_add(&exdone, 1 + EX_ROUNDS);
+	sl_go(ex_victim, NULL);
+	int64_t restores0 = 0;
+	for (int r = 0; r < EX_ROUNDS; r++) {
+		while (!exvictim || readgstatus(exvictim) != _Gwaiting)
+			sl_yield();
+		sl_debug_freeosmemory();
+		CHECK_EQ(exvictim->stackstate, STACK_RELEASED);
+		if (r == 0)
+			restores0 = stackrestores;
+		sl_go(ex_waker, (void *)(uintptr_t)(r * EX_STEP));
+		while (__atomic_load_n(&exwoken, __ATOMIC_SEQ_CST) < r + 1 ||
+		       __atomic_load_n(&exparked, __ATOMIC_SEQ_CST) < r + 1)
+			sl_yield();
+	}
+	printf("relmu_exclusion: %d rounds, %lld restores\n", EX_ROUNDS,
+	       (long long)(stackrestores - restores0));
+	CHECK(stackrestores - restores0 >= EX_ROUNDS);
+	int64_t stop = -1;
+	CHECK(sl_chan_send(exvictimch, &stop) == 0);
+	CHECK(sl_chan_close(exparkch) == 0);
+	sl_waitgroup_wait(&exdone);
+}
+
 int sl_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -364,7 +642,26 @@ int sl_main(int argc, char **argv)
 		steady();
 	else if (!strcmp(mode, "mmap_retry"))
 		mmap_retry();
-	else if (!strcmp(mode, "guard")) {
+	else if (!strcmp(mode, "parked_pointers"))
+		parked_pointers();
+	else if (!strcmp(mode, "parked_memory"))
+		parked_memory();
+	else if (!strcmp(mode, "relmu_exclusion"))
+		relmu_exclusion();
+	else if (!strcmp(mode, "badenv")) {
+		/*
+		 * A bad SL_STACKRELEASE is reported and ignored: the feature
+		 * stays off, the program runs.
+		 *
+		 * EXPECT stackrelease_badenv
+		 * args    badenv
+		 * env     SL_STACKRELEASE=yes
+		 * status  0
+		 * match   ^schedlab: SL_STACKRELEASE: ignoring "yes" \(want 0, 1 or 2\)$
+		 * match   ^badenv: off$
+		 */
+		printf("badenv: %s\n", stackrelease_on ? "on" : "off");
+	} else if (!strcmp(mode, "guard")) {
 		/*
 		 * EXPECT guard
 		 * args    guard
@@ -386,8 +683,9 @@ int sl_main(int argc, char **argv)
 		 */
 		guard();
 	} else {
-		fprintf(stderr, "usage: test_scavenge freeosmemory|background|reuse|steady|"
-				"mmap_retry|guard\n");
+		fprintf(stderr,
+			"usage: test_scavenge freeosmemory|background|reuse|steady|"
+			"mmap_retry|parked_pointers|parked_memory|relmu_exclusion|badenv|guard\n");
 		return 2;
 	}
 	printf("%s: ok\n", mode);

@@ -94,6 +94,10 @@ static inline void execute_direct(struct g *gp, struct g *next, bool inheritTime
 {
 	execute_prepare(gp->m, next, inheritTime);
 	gogo_direct(gp, next, finish, dying);
+	/* Not a tail call: the caller (gopark, gosched) must keep its frame
+	 * under gogo_direct's while gp is switched out, for the tracebacks of
+	 * parked goroutines (traceback.c, the gdb helpers' "goroutine N bt"). */
+	__asm__ volatile("");
 }
 
 #endif

@@ -1,11 +1,69 @@
 /*
- * fuzz_common.c: the input format of fuzz_common.h.
+ * fuzz_common.c: the input format of fuzz_common.h, and (under
+ * AddressSanitizer) the targets' sigaltstack, which answers ASan's queries
+ * without a system call (below).
  */
+#define _GNU_SOURCE
 #include "fuzz_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * AddressSanitizer calls sigaltstack(NULL, &old) before every call of a
+ * noreturn function (__asan_handle_no_return), to learn the thread's
+ * alternate signal stack and whether it runs on it, and unpoisons
+ * accordingly. The simulated runtime calls one (schedule, gogo, mcall_exit,
+ * ...) at every switch through g0: some 300 system calls an input, most of
+ * the system calls a campaign made once its stack mappings were kept
+ * (runtime/os/sim/sim_mem.c).
+ *
+ * ASan's own sigaltstack is its interceptor, a weak symbol; this definition
+ * takes its place in the targets and the replayers, and gives the kernel's
+ * answer without asking it again: each thread keeps what the kernel last
+ * said to a query made off the alternate stack. That answer changes only
+ * when the thread sets its alternate stack, which goes through here (and
+ * drops the copy), or when it runs on that stack (a signal handler): then
+ * its stack pointer lies inside the alternate stack, and the kernel is
+ * asked. ASan sets and removes a thread's alternate stack with a system
+ * call of its own only as the thread starts and ends, before and after
+ * anything here runs on it. So every answer is the kernel's, and ASan
+ * unpoisons exactly what it did.
+ */
+static __thread stack_t alt_copy;
+static __thread int alt_known;
+
+int sigaltstack(const stack_t *ss, stack_t *old)
+{
+	if (!ss && old && alt_known) {
+		char here;
+		uintptr_t lo = (uintptr_t)alt_copy.ss_sp;
+		if ((alt_copy.ss_flags & SS_DISABLE) || (uintptr_t)&here - lo >= alt_copy.ss_size) {
+			*old = alt_copy;
+			return 0;
+		}
+	}
+	long r = syscall(SYS_sigaltstack, ss, old);
+	if (r != 0)
+		return -1; /* errno set */
+	alt_known = 0;
+	if (!ss && old && !(old->ss_flags & SS_ONSTACK)) {
+		alt_copy = *old;
+		alt_known = 1;
+	}
+	return 0;
+}
+#endif
 
 void fuzz_input_parse(struct fuzz_input *in, const uint8_t *data, size_t size)
 {

@@ -206,7 +206,10 @@ void os_fault_noise(const char *where);
 #ifdef SL_SIM
 void sim_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_cover(const char *kind, uint32_t from, uint32_t to, const char *site);
-#define SIMEVENT(...)		       sim_event(__VA_ARGS__)
+/* os_sim.c: a run is on and traced. SIMEVENT tests it before it evaluates
+ * its arguments (sim_event would return at once). */
+extern bool sim_trace_on;
+#define SIMEVENT(...)		       (__builtin_expect(sim_trace_on, 0) ? sim_event(__VA_ARGS__) : (void)0)
 #define SIMCOVER(kind, from, to, site) sim_cover((kind), (from), (to), (site))
 #define SIMHOOK(call)		       (call)
 #else

@@ -139,9 +139,14 @@ static void trace_write(const char *buf, int n)
 	write_all(S.cfg.trace_fd ? S.cfg.trace_fd : 2, buf, n);
 }
 
+/* S.running && S.cfg.trace, as a plain flag: what SIMEVENT can test before
+ * it evaluates its arguments. Set and cleared by sl_sim_run with
+ * S.running, outside any run's fibers. */
+bool sim_trace_on;
+
 bool sim_tracing(void)
 {
-	return S.running && S.cfg.trace;
+	return sim_trace_on;
 }
 
 void sim_event(const char *fmt, ...)
@@ -772,6 +777,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	S.host_stack_size = host_size;
 #endif
 	S.running = true;
+	sim_trace_on = S.cfg.trace;
 	if (S.cfg.trace)
 		sim_event("run: choice %d seed %llu ncpu %d gomaxprocs %d", S.cfg.choice,
 			  (unsigned long long)S.cfg.seed, S.cfg.ncpu, S.cfg.gomaxprocs);
@@ -790,6 +796,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 #endif
 	setg(NULL);
 	S.running = false;
+	sim_trace_on = false;
 	int code = S.exitcode;
 	if (S.cfg.trace) {
 		char buf[120];

@@ -1,7 +1,8 @@
 # runtime/os/sim: the simulation backend, every M a fiber on the caller's
 # thread in virtual time (libschedlab_sim). Its stack memory is the host's:
-# the Linux backend's mem.c.
-set(SL_OS_SOURCES os_sim.c sim_cover.c ../linux/mem.c)
+# the Linux backend's mem.c (sim_linux_mem.c compiles it), behind a cache of
+# the mappings that runs leave (sim_mem.c).
+set(SL_OS_SOURCES os_sim.c sim_cover.c sim_mem.c sim_linux_mem.c)
 
 # In the fuzz preset the simulator keeps its edge counters (which way its
 # decisions went is feedback) but not -fsanitize=fuzzer's comparison

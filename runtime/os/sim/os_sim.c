@@ -339,6 +339,7 @@ static struct simthread *thread_new(struct m *mp)
 		t->prio = (uint32_t)S.cfg.pct_depth + (uint32_t)(splitmix(&S.rng) % 10000);
 	S.threads[S.nthreads++] = t;
 	setrunnable(t);
+	sim_race_thread_new(S.cur ? S.cur->id : -1, t->id); /* creation orders the child */
 	return t;
 }
 
@@ -519,6 +520,18 @@ void os_schedpoint(const char *where)
 	reschedule();
 }
 
+/* A scheduling point at a memory access (the fine build's hooks,
+ * sim_race.c). */
+void sim_access_point(const char *what)
+{
+	os_schedpoint(what);
+}
+
+int sim_current_tid(void)
+{
+	return S.cur ? S.cur->id : -1;
+}
+
 /* What a futex address is, for the trace (addresses differ run to run). */
 static const char *futexname(uint32_t *addr)
 {
@@ -595,6 +608,7 @@ void os_futexwakeup(uint32_t *addr, uint32_t cnt)
 		if (!first)
 			break;
 		setrunnable(first);
+		sim_race_wake(S.cur->id, first->id); /* the wake orders the sleeper */
 		cnt--;
 		if (S.cfg.trace)
 			sim_event("wakes T%d", first->id);
@@ -778,6 +792,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 #endif
 	S.running = true;
 	sim_trace_on = S.cfg.trace;
+	sim_race_run_begin();
 	if (S.cfg.trace)
 		sim_event("run: choice %d seed %llu ncpu %d gomaxprocs %d", S.cfg.choice,
 			  (unsigned long long)S.cfg.seed, S.cfg.ncpu, S.cfg.gomaxprocs);
@@ -795,6 +810,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	__sanitizer_finish_switch_fiber(S.host_fake_stack, NULL, NULL);
 #endif
 	setg(NULL);
+	sim_race_run_end();
 	S.running = false;
 	sim_trace_on = false;
 	int code = S.exitcode;

@@ -22,4 +22,19 @@ void *linux_stackmap(size_t len);
 void linux_stackunmap(void *p, size_t len);
 const char *linux_stackguard(char *base, size_t stride, size_t guard, int32_t n, bool protect);
 
+/*
+ * The race detector's view of the simulator (sim_race.c; it acts only in
+ * the fine build, SL_SIM_FINE). Threads are named by id; -1 is the host.
+ * os_sim.c calls these at the happens-before edges that are not memory
+ * accesses: a thread's creation, a futex wake, and the run's bounds.
+ */
+void sim_race_run_begin(void);
+void sim_race_run_end(void);
+void sim_race_thread_new(int parent, int child);
+void sim_race_wake(int waker, int wakee);
+/* The running simulated thread's id, and a scheduling point at an access
+ * (the fine build's hooks). */
+int sim_current_tid(void);
+void sim_access_point(const char *what);
+
 #endif

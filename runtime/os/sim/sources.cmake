@@ -2,7 +2,7 @@
 # thread in virtual time (libschedlab_sim). Its stack memory is the host's:
 # the Linux backend's mem.c (sim_linux_mem.c compiles it), behind a cache of
 # the mappings that runs leave (sim_mem.c).
-set(SL_OS_SOURCES os_sim.c sim_cover.c sim_mem.c sim_linux_mem.c)
+set(SL_OS_SOURCES os_sim.c sim_cover.c sim_mem.c sim_linux_mem.c sim_race.c)
 
 # In the fuzz preset the simulator keeps its edge counters (which way its
 # decisions went is feedback) but not -fsanitize=fuzzer's comparison

@@ -38,6 +38,7 @@ static inline struct m *getm(void)
 /* ---- proc.c ---- */
 extern HIDDEN struct schedt sched;
 extern HIDDEN int32_t gomaxprocs;
+extern HIDDEN struct p *allp[SL_MAX_GOMAXPROCS]; /* test_parallelism's stall report */
 extern HIDDEN mutex allglock;
 extern HIDDEN struct g **allgs;
 extern HIDDEN int32_t allglen;

@@ -309,10 +309,25 @@ static void gosched_put(struct p *pp, struct g *gp)
 	 * always be found before the global queue, which this P then drains
 	 * only one G per 61 ticks.
 	 */
-	if (atomic_load(&sched.runqsize) == 0)
+	if (atomic_load(&sched.runqsize) == 0) {
 		runqput_inline(&sched, pp, gp, false);
-	else
+		/*
+		 * #StoreLoad, Go's rule for submitting work: publish, fence,
+		 * then read npidle (in wakep). The ring's publish is a release
+		 * store, which x86 may hold in its store buffer past wakep's
+		 * load; a spinning M idling its P does the mirror image
+		 * (npidle's locked add, then its last look at our ring), and
+		 * without the fence each could miss the other: gp would wait
+		 * for this P with another P idle. goready and newproc get the
+		 * fence from their runnext CAS, globrunqput_lock from the lock.
+		 * With one P no P can be idle, and gomaxprocs only changes with
+		 * the world stopped, so a running G reads it stably.
+		 */
+		if (atomic_load_relaxed(&gomaxprocs) > 1)
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	} else {
 		globrunqput_lock(gp);
+	}
 	/* gp is work that an idle P could take now. Without a wakeup it would
 	 * wait for this P, which the G that runs next may keep for as long as
 	 * it never calls into the runtime: cooperative scheduling has no

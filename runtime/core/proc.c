@@ -309,6 +309,12 @@ void startm(struct p *pp, bool spinning)
 	if (!pp) {
 		pp = pidleget();
 		if (!pp) {
+			/* wakep found work to start a spinner for, and no P:
+			 * hand the duty to the next M that would idle its P
+			 * (findrunnable checks needspinning under this lock
+			 * before pidleput, so one of the two sees the other). */
+			if (spinning)
+				atomic_store(&sched.needspinning, 1);
 			unlock(&sched.lock);
 			if (spinning && atomic_xadd(&sched.nmspinning, -1) < 0)
 				throw("startm: negative nmspinning");
@@ -360,8 +366,19 @@ void stopm(void)
 	mp->nextp = NULL;
 }
 
-/* Try to put one more M to work: there is a G to run, an idle P, and no M
- * already spinning to find it. Any thread. */
+/* The current M starts spinning: counted in nmspinning, and it takes over
+ * whatever needspinning asked for, since a spinner rechecks every queue
+ * before it gives up its P. */
+static void becomeSpinning(struct m *mp)
+{
+	mp->spinning = true;
+	atomic_xadd(&sched.nmspinning, 1);
+	atomic_store(&sched.needspinning, 0);
+}
+
+/* Try to put one more M to work: there is a G to run and no M already
+ * spinning to find it. With no idle P, leave needspinning for the next M
+ * about to idle its P (startm). Any thread. */
 void wakep_slow(void)
 {
 	if (atomic_load(&sched.nmspinning) != 0 || !atomic_cas(&sched.nmspinning, 0, 1))
@@ -379,7 +396,16 @@ static void resetspinning(void)
 	mp->spinning = false;
 	if (atomic_xadd(&sched.nmspinning, -1) < 0)
 		throw("findrunnable: negative nmspinning");
-	wakep();
+	/*
+	 * Not wakep(): its fast path returns when no P is idle, and that is
+	 * the lost wakeup of Go 1.19 (golang/go#45867). While we spun, an M
+	 * may have seen us and decided to idle its P without spinning, and
+	 * Gs readied meanwhile saw us too and woke nobody. If that M has not
+	 * idled its P yet, wakep_slow finds no idle P and sets needspinning,
+	 * which that M reads under sched.lock before pidleput and so spins
+	 * instead; if it has, wakep_slow finds its P and starts a spinner.
+	 */
+	wakep_slow();
 }
 
 /* ---- procresize ---- */
@@ -632,10 +658,8 @@ top:;
 	int32_t procs = atomic_load(&gomaxprocs);
 	if (mp->spinning ||
 	    2 * atomic_load(&sched.nmspinning) < procs - atomic_load(&sched.npidle)) {
-		if (!mp->spinning) {
-			mp->spinning = true;
-			atomic_xadd(&sched.nmspinning, 1);
-		}
+		if (!mp->spinning)
+			becomeSpinning(mp);
 		if ((gp = stealWork(pp))) {
 			*inheritTime = false;
 			return gp;
@@ -666,6 +690,15 @@ top:;
 		*inheritTime = false;
 		return gp;
 	}
+	/* A spinner found work and no P for it (needspinning): we are the M
+	 * about to idle one, so spin on it instead. Under sched.lock, as the
+	 * flag is set, so either we see it or the spinner's pidleget sees our
+	 * P on the idle list. */
+	if (!mp->spinning && atomic_load(&sched.needspinning)) {
+		becomeSpinning(mp);
+		unlock(&sched.lock);
+		goto top;
+	}
 	if (releasep() != pp)
 		throw("findrunnable: wrong p");
 	pidleput(pp);
@@ -690,10 +723,10 @@ top:;
 			if (p2 && !runqempty(p2)) {
 				lock(&sched.lock);
 				pp = pidleget();
-				if (pp) {
-					mp->spinning = true;
-					atomic_xadd(&sched.nmspinning, 1);
-				}
+				if (pp)
+					becomeSpinning(mp);
+				else /* work and no P: as in startm */
+					atomic_store(&sched.needspinning, 1);
 				unlock(&sched.lock);
 				if (pp) {
 					acquirep(pp);

@@ -277,6 +277,11 @@ struct schedt {
 	struct p *pidle;    /* idle Ps */
 	int32_t npidle;	    /* atomic loads outside the lock */
 	int32_t nmspinning; /* atomic; changed without the lock */
+	/* A spinning M found work but no idle P to hand it to (wakep, or
+	 * findrunnable's last look): the next M about to idle its P spins
+	 * instead. Set and read under the lock; cleared by any M that starts
+	 * spinning (becomeSpinning). Atomic for the clear. Go 1.21's. */
+	uint32_t needspinning;
 
 	gQueue runq;	  /* global run queue */
 	int32_t runqsize; /* atomic loads outside the lock */

@@ -47,6 +47,7 @@ void handoffp(struct p *pp)
 	}
 	if (atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) == 0 &&
 	    atomic_cas(&sched.nmspinning, 0, 1)) {
+		atomic_store(&sched.needspinning, 0); /* the spinner takes it over */
 		startm(pp, true);
 		return;
 	}

@@ -86,7 +86,11 @@ void fuzz_input_parse(struct fuzz_input *in, const uint8_t *data, size_t size)
 	in->cfg.ncpu = 1 + ((h[0] >> 2) & 7);
 	in->cfg.pct_depth = 1 + (h[0] >> 5);
 	in->cfg.seed = (uint64_t)h[1] | (uint64_t)h[2] << 8;
+#ifdef SL_FUZZ_FINE
+	in->cfg.max_steps = 20 * 1000 * 1000; /* a fine run takes 5-55x the steps */
+#else
 	in->cfg.max_steps = 2 * 1000 * 1000;
+#endif
 	in->nprog = h[3] < rest ? h[3] : rest;
 	in->prog = body;
 	if (in->cfg.choice == SL_SIM_BYTES) {

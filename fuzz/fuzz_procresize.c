@@ -7,7 +7,9 @@
  *
  *	op % 16	 what				 arguments
  *	0	 sl_gomaxprocs(n)		 n = 1 + byte (1..256)
- *	1	 sl_gomaxprocs(the same value)
+ *	1	 sl_gomaxprocs(the same value); byte >= 128: turns (below),
+ *		 2 + byte % 4 goroutines, 1 + (byte >> 2) % 4 rounds, after
+ *		 a load phase that leaves their Ms going idle if bit 4
  *	2	 sl_gomaxprocs(1)
  *	3	 a burst of leaves		 1 + byte % 32
  *	4	 a chain, each link spawns the next	 depth 1 + byte % 32
@@ -24,7 +26,8 @@
  *		 unlockf returns false); else on a channel
  *	12	 a resizer goroutine		 three sizes, 1 + byte each
  *	13	 sl_mutex contention		 1 + byte % 8 goroutines x 1 + byte % 8
- *	14	 sleepers (timers that procresize must move)	 1 + byte % 8
+ *	14	 sleepers (timers that procresize must move)	 1 + byte % 8, each
+ *		 1 + 7 * byte us (one byte each), 16 times that if bit 5
  *	15	 quiesce: wait for everything, then schedcheck with the world stopped
  *
  * Every goroutine spawned, at any depth, takes an id and marks ran[id] when
@@ -232,6 +235,103 @@ static void handoff(void)
 	FUZZ_CHECK(sl_chan_free(handoff_chan) == 0);
 }
 
+/*
+ * Turns: Go's TestGoroutineParallelism2. n goroutines at GOMAXPROCS >= n
+ * take turns on an atomic counter, each waiting for its turn in a compute
+ * loop that never enters the runtime (sl_sim_spin), so that every one of
+ * them needs a P of its own at once: a goroutine left in a run queue while
+ * a P idles (a lost wakeup) stalls them all, and the simulator's
+ * work-conservation property names it. As in Go's test, a load phase may
+ * come first: n goroutines meet on a counter and exit, so that their Ms go
+ * idle while the takers of turns are being spawned. A waiter yields only
+ * when it cannot be helped: a stop-the-world waits for its P (Go would
+ * preempt it; schedlab's preemption is cooperative), GOMAXPROCS went below
+ * n (a resizer), or after TURN_PATIENCE spins, three times the property's
+ * bound (SIM_PROP_BOUND, 10 ms), so that the property always speaks first.
+ * Under PCT each turn
+ * passed can cost the simulator's starvation bound (20000 steps), hence
+ * TURNBUDGET turns an input.
+ */
+enum { TURN_PATIENCE = 3 * 10 * 1000 * 1000 / 50, TURNBUDGET = 24 };
+
+/* A load phase's own counter: its goroutines may still be leaving when
+ * the next phase starts. */
+struct phase {
+	int32_t met, n;
+	sl_chan *done;
+};
+
+static struct {
+	int32_t turn, n, rounds, budget, nphases;
+	struct phase phase[TURNBUDGET]; /* each turns op spends at least 1 */
+	sl_waitgroup wg;
+} T;
+
+/* Wait in a compute loop until *p == want, with n goroutines waiting so
+ * (see above). */
+static void spin_until(int32_t *p, int32_t want, int32_t n)
+{
+	for (int32_t spins = 1; atomic_load(p) != want; spins++) {
+		sl_sim_spin();
+		if (atomic_load(&sched.gcwaiting) ||
+		    (spins % 64 == 0 && atomic_load(&gomaxprocs) < n) || spins >= TURN_PATIENCE) {
+			sl_yield();
+			spins = 0;
+		}
+	}
+}
+
+static void loader(void *arg)
+{
+	struct phase *ph = arg;
+	if (atomic_xadd(&ph->met, 1) == ph->n) {
+		int32_t v = 1;
+		FUZZ_CHECK(sl_chan_send(ph->done, &v) == 0);
+		return;
+	}
+	spin_until(&ph->met, ph->n, ph->n);
+}
+
+static void turner(void *arg)
+{
+	int32_t id = (int32_t)(intptr_t)arg;
+	for (int32_t r = 0; r < T.rounds; r++) {
+		int32_t want = r * T.n + id;
+		spin_until(&T.turn, want, T.n);
+		FUZZ_CHECK(atomic_xadd(&T.turn, 1) == want + 1);
+	}
+	sl_waitgroup_done(&T.wg);
+}
+
+static void turns(int32_t n, int32_t rounds, bool load)
+{
+	int32_t procs = sl_gomaxprocs(0);
+	T.n = n < procs ? n : procs;
+	T.rounds = rounds;
+	if (T.n * T.rounds > TURNBUDGET - T.budget)
+		return;
+	T.budget += T.n * T.rounds;
+	struct phase *ph = load ? &T.phase[T.nphases++] : NULL;
+	if (ph) {
+		ph->n = T.n;
+		ph->done = sl_chan_make(sizeof(int32_t), 0);
+		FUZZ_CHECK(ph->done != NULL);
+		for (int32_t i = 0; i < T.n; i++)
+			sl_go(loader, ph);
+		int32_t v;
+		bool ok;
+		FUZZ_CHECK(sl_chan_recv(ph->done, &v, &ok) == 0 && ok);
+	}
+	atomic_store(&T.turn, 0);
+	sl_waitgroup_add(&T.wg, T.n);
+	for (int32_t i = 0; i < T.n; i++)
+		sl_go(turner, (void *)(intptr_t)i);
+	sl_waitgroup_wait(&T.wg);
+	FUZZ_CHECK(atomic_load(&T.turn) == T.n * T.rounds);
+	if (ph)
+		FUZZ_CHECK(sl_chan_free(ph->done) == 0);
+}
+
 static int program(void *arg)
 {
 	(void)arg;
@@ -247,6 +347,10 @@ static int program(void *arg)
 			FUZZ_CHECK(sl_gomaxprocs(0) >= 1);
 			break;
 		case 1:
+			if (x >= 128) {
+				turns(2 + x % 4, 1 + (x >> 2) % 4, (x >> 4) & 1);
+				break;
+			}
 			sl_gomaxprocs(sl_gomaxprocs(0));
 			break;
 		case 2:
@@ -322,11 +426,16 @@ static int program(void *arg)
 					R.locked_want += each;
 			break;
 		}
-		case 14:
+		case 14: {
+			/* Bit 5: 16 times longer, up to 28.6 ms, so that timers due
+			 * more than the simulator's lateness bound (10 ms) apart
+			 * share the heaps. */
+			uint32_t scale = x & 0x20 ? 16u : 1u;
 			for (int i = 0; i < 1 + x % 8; i++)
-				spawn(
-				    (struct task){.kind = SLEEPER, .us = 1u + fuzz_byte(in) * 7u});
+				spawn((struct task){.kind = SLEEPER,
+						    .us = (1u + fuzz_byte(in) * 7u) * scale});
 			break;
+		}
 		case 15:
 			quiesce();
 			break;
@@ -346,6 +455,7 @@ static int program(void *arg)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	memset(&R, 0, sizeof R);
+	memset(&T, 0, sizeof T);
 	fuzz_input_parse(&R.in, data, size);
 	FUZZ_CHECK(sl_sim_run(&R.in.cfg, program, NULL) == 0);
 	return 0;

@@ -4,12 +4,15 @@
  * overflows a private P while 0-3 thief goroutines steal from it; the
  * interleaving points come from the input.
  *
- * The runq.c under test is the runtime's own, in libschedlab_sim_fine: the
- * simulated runtime built again with a scheduling point before every atomic
- * access (core/atomic.h). So the simulator can switch Ms between a thief's
- * copy of the slots and its CAS on runqhead, or between runqput's CAS on
- * runnext and its store of runqtail, not only where runq.c's functions
- * start. The harness's own goroutines run on that same runtime.
+ * The runq.c under test is the runtime's own, in both simulations:
+ * replay_runq/fuzz_runq over libschedlab_sim, whose points in runq.c are
+ * its SCHEDPOINTs, and replay_runq_fine/fuzz_runq_fine over
+ * libschedlab_sim_fine, where every access of the core to shared memory is
+ * a scheduling point (os/sim/sim_race.c). There the simulator can switch
+ * Ms between a thief's copy of the slots and its CAS on runqhead, or
+ * between runqput's CAS on runnext and its store of runqtail, not only
+ * where runq.c's functions start, and the race detector checks every
+ * access. The harness's own goroutines run on that same runtime.
  *
  * The Ps and Gs here are private: calloc'd, not in allp, never scheduled
  * (a fake G's goid is its index in the pool). The real scheduler never sees
@@ -161,8 +164,9 @@ struct world {
 	struct thief th[MAXTHIEVES];
 };
 
-/* The model reads queue state with these: no scheduling points (only the
- * library is built SL_SIM_FINE, and these are the bare builtins anyway). */
+/* The model reads queue state with these: no scheduling points and no
+ * race checks (only the runtime's core is instrumented in the fine build,
+ * never this file). */
 static inline uint32_t ld32(uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_SEQ_CST);

@@ -47,3 +47,19 @@ seed("gopark_cancel_bytes", [11, 135, 11, 143, 0, 1, 11, 255], choice=BYTES,
 seed("handoff_to_idle_p", [7, 128, 3, 5, 7, 200, 0, 3, 7, 129])
 seed("handoff_pct", [0, 3, 7, 130, 7, 131], choice=PCT, seed=5)
 seed("one_cpu", [3, 9, 0, 1, 8, 3, 12, 0, 0, 0], ncpu=1)
+# Turns (op 1, byte >= 128: Go's TestGoroutineParallelism2): 4 goroutines in
+# compute loops at GOMAXPROCS 4, 2 rounds, after a load phase (bit 4) whose
+# Ms go idle as they are spawned; the simulator's work-conservation property
+# watches. regress_lost_wakeup_needspinning is the same program under
+# another PRNG seed.
+TURNS_LOAD = 128 | 2 | 1 << 2 | 1 << 4
+seed("turns", [0, 3, 1, 128 | 2 | 1 << 2, 1, 128 | 3, 1, 128 | 1 | 3 << 2])
+seed("turns_load", [0, 3] + [1, TURNS_LOAD] * 4, seed=2)
+seed("turns_load_pct", [0, 3] + [1, TURNS_LOAD] * 3, choice=PCT, seed=2)
+seed("turns_load_bytes", [0, 3] + [1, TURNS_LOAD] * 3, choice=BYTES,
+     choices=bytes(range(1, 256, 3)) * 6)
+# Sleepers 16 times longer (op 14, bit 5): timers more than the simulator's
+# lateness bound apart in the same heaps, some due while others sleep.
+seed("long_sleepers", [0, 3, 14, 0x20 | 3, 200, 3, 250, 40, 3, 7, 14, 0x20 | 1, 1, 90,
+                       14, 2, 20, 30, 9, 2, 15, 0])
+seed("turns_resized", [0, 3, 12, 0, 3, 1, 1, TURNS_LOAD, 7, 2, 1, 128 | 3 | 1 << 4, 15, 0])

@@ -444,8 +444,12 @@ static void park_m(struct g *gp)
 static void park_finish(struct g *gp)
 {
 	struct m *mp = getm();
-	if (!park_commit(mp, gp))
+	if (!park_commit(mp, gp)) {
+		/* gp is runnable work behind a G that may never call into the
+		 * runtime again: an idle P must hear of it, as from goready. */
 		runqput(mp->p, gp, true);
+		wakep();
+	}
 	checknolocks(mp);
 }
 

@@ -309,15 +309,25 @@ void startm(struct p *pp, bool spinning)
 	if (!pp) {
 		pp = pidleget();
 		if (!pp) {
-			/* wakep found work to start a spinner for, and no P:
+			/*
+			 * wakep found work to start a spinner for, and no P:
 			 * hand the duty to the next M that would idle its P
 			 * (findrunnable checks needspinning under this lock
-			 * before pidleput, so one of the two sees the other). */
-			if (spinning)
+			 * before pidleput, so one of the two sees the other).
+			 * The count wakep added for the spinner that will not
+			 * be goes in the same critical section, not after it:
+			 * while it stands, a spinner that finds work sees
+			 * nmspinning != 0 in resetspinning and leaves the duty
+			 * to us, so it must not outlive our flag, which that
+			 * spinner's becomeSpinning may already have cleared
+			 * (the fuzz seed procresize/regress_phantom_spinner).
+			 */
+			if (spinning) {
 				atomic_store(&sched.needspinning, 1);
+				if (atomic_xadd(&sched.nmspinning, -1) < 0)
+					throw("startm: negative nmspinning");
+			}
 			unlock(&sched.lock);
-			if (spinning && atomic_xadd(&sched.nmspinning, -1) < 0)
-				throw("startm: negative nmspinning");
 			return;
 		}
 	}
@@ -432,7 +442,7 @@ static inline void p_destroy_cover(struct p *pp)
 	if (pp->ntimers)
 		SIMCOVER("procresize", 0, 0, "destroy P with timers");
 	for (struct m *m = allm; m; m = m->alllink)
-		if (m->oldp == pp)
+		if (atomic_load_relaxed(&m->oldp) == pp) /* its M may be leaving the syscall */
 			SIMCOVER("procresize", 0, 0, "destroy P left in a syscall");
 }
 

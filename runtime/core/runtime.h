@@ -171,11 +171,16 @@ static inline void(setgstatus_owned)(struct g *gp, uint32_t oldval, uint32_t new
 	atomic_store_rel(&gp->atomicstatus, newval);
 	SCHEDPOINT("casgstatus");
 }
-/* Each transition is counted with its caller (SIMCOVER: nothing in the real
- * build). */
-#define casgstatus(gp, o, n) ((casgstatus)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
+/* Each transition is counted with its caller, and the simulation's global
+ * properties note when a G became runnable (sim_g_status, os/sim's
+ * sim_props.c). SIMCOVER and SIMHOOK: nothing in the real build. */
+void sim_g_status(struct g *gp, uint32_t oldval, uint32_t newval);
+#define casgstatus(gp, o, n)                                                                       \
+	((casgstatus)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__),                          \
+	 SIMHOOK(sim_g_status((gp), (o), (n))))
 #define setgstatus_owned(gp, o, n)                                                                 \
-	((setgstatus_owned)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__))
+	((setgstatus_owned)((gp), (o), (n)), SIMCOVER("G", (o), (n), __func__),                    \
+	 SIMHOOK(sim_g_status((gp), (o), (n))))
 HIDDEN uint32_t readgstatus(struct g *gp);
 HIDDEN void gfput(struct p *pp, struct g *gp);
 HIDDEN struct g *gfget(struct p *pp);

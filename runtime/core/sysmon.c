@@ -19,6 +19,7 @@
  * retaken or preempted), doubles the sleep up to 10 ms, as Go's does.
  */
 #include "runtime.h"
+#include "race_annot.h"
 
 #include <string.h>
 
@@ -64,6 +65,22 @@ void handoffp(struct p *pp)
 		startm(pp, false);
 		return;
 	}
+	/*
+	 * A spinner found work and no idle P to start another spinner on
+	 * (needspinning, proc.c's startm): pp is that P. We read nmspinning
+	 * above without the lock and may have seen that very spinner, so the
+	 * flag, read here under sched.lock as findrunnable reads it before its
+	 * own pidleput, is what tells us; without it pp would go idle while
+	 * work waits on a running P (the fuzz seed
+	 * procresize/regress_handoffp_needspinning).
+	 */
+	if (atomic_load(&sched.needspinning)) {
+		atomic_store(&sched.needspinning, 0);
+		atomic_xadd(&sched.nmspinning, 1);
+		unlock(&sched.lock);
+		startm(pp, true);
+		return;
+	}
 	/* The last P with timers must not go idle unwatched. */
 	if (atomic_load(&pp->timer0When) != 0 && !atomic_load(&sched.tsleeping)) {
 		unlock(&sched.lock);
@@ -91,8 +108,12 @@ NO_SANITIZE_THREAD static void preemptone(struct p *pp)
 }
 
 /* One pass over the Ps. Returns how many were retaken or preempted. It
- * samples other Ms' ticks without synchronizing, as Go's does. */
-NO_SANITIZE_THREAD static int retake(int64_t now)
+ * samples other Ms' ticks without synchronizing, as Go's does: schedtick,
+ * which its P's M bumps with plain stores, through RACE_BENIGN_READ (a stale
+ * value only delays a preemption by one pass); syscalltick, whose writers
+ * are atomic, with a relaxed load. Its atomics order the retake itself (the
+ * status CAS), so the function stays instrumented for the race detector. */
+static int retake(int64_t now)
 {
 	int n = 0;
 	int32_t procs = atomic_load(&gomaxprocs);
@@ -100,7 +121,7 @@ NO_SANITIZE_THREAD static int retake(int64_t now)
 		struct p *pp = atomic_load(&allp[i]);
 		uint32_t s = atomic_load(&pp->status);
 		if (s == _Prunning || s == _Psyscall) {
-			uint32_t t = *(volatile uint32_t *)&pp->schedtick;
+			uint32_t t = RACE_BENIGN_READ(*(volatile uint32_t *)&pp->schedtick);
 			if (pdata[i].schedtick != t) {
 				pdata[i].schedtick = t;
 				pdata[i].schedwhen = now;
@@ -111,7 +132,7 @@ NO_SANITIZE_THREAD static int retake(int64_t now)
 		}
 		if (s != _Psyscall)
 			continue;
-		uint32_t t = *(volatile uint32_t *)&pp->syscalltick;
+		uint32_t t = atomic_load_relaxed(&pp->syscalltick);
 		if (pdata[i].syscalltick != t) {
 			/* A new syscall since the last look: give it a tick. */
 			pdata[i].syscalltick = t;

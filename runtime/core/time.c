@@ -68,9 +68,15 @@ static void siftdown(struct p *pp, int32_t i)
 	heapset(pp, i, t);
 }
 
+/* The simulation's timer-lateness property (os/sim's sim_props.c) rescans
+ * a heap after every change; nothing in the real build (SIMHOOK). */
+void sim_timers_changed(struct p *pp);
+
+/* Every change of the heap ends here. */
 static void update_timer0(struct p *pp)
 {
 	atomic_store(&pp->timer0When, pp->ntimers ? pp->timers[0]->when : 0);
+	SIMHOOK(sim_timers_changed(pp));
 }
 
 static void heappush(struct p *pp, struct timer *t)

@@ -7,6 +7,13 @@
  * of bytes (the fuzzer's input). Time is virtual. The same configuration
  * and the same main function give the same run, every time, and a run
  * leaves nothing behind, so a process may run as many as it likes.
+ *
+ * In every run the simulator checks global properties and fails the run
+ * (abort, with a "sim: ..." line) when one breaks: work conservation (while
+ * a P is idle and no M spins, no G waits runnable in a queue another M could
+ * take it from for more than 10 ms of virtual time) and timer lateness (no
+ * timer fires more than 10 ms late while a P is idle). A run stopped for
+ * too many steps or too much virtual time names the G that starves.
  */
 #ifndef SCHEDLAB_SIM_H
 #define SCHEDLAB_SIM_H
@@ -50,6 +57,15 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*main)(void *), void *arg);
 /* Within a run: scheduling decisions so far, and the virtual clock. */
 uint64_t sl_sim_steps(void);
 int64_t sl_sim_now(void);
+
+/*
+ * Within a run, on a goroutine: one iteration of a compute loop. A
+ * scheduling point (virtual time passes, other Ms may run) that does not
+ * enter the scheduler: the goroutine keeps its P, as a CPU-bound goroutine
+ * does, which schedlab never preempts. Outside a run: an error message,
+ * nothing else.
+ */
+void sl_sim_spin(void);
 
 /*
  * Transition coverage. Every P and G status change, every procresize path

@@ -209,7 +209,15 @@ void sim_cover(const char *kind, uint32_t from, uint32_t to, const char *site);
 /* os_sim.c: a run is on and traced. SIMEVENT tests it before it evaluates
  * its arguments (sim_event would return at once). */
 extern bool sim_trace_on;
-#define SIMEVENT(...)		       (__builtin_expect(sim_trace_on, 0) ? sim_event(__VA_ARGS__) : (void)0)
+/* The fine build's hooks ignore what runs between sim_race_quiet(true) and
+ * (false), so that a traced run takes the decisions of the same run
+ * untraced: the trace's own reads are neither points nor race-checked
+ * (os/sim/sim_race.c). */
+void sim_race_quiet(bool quiet);
+#define SIMEVENT(...)                                                                              \
+	(__builtin_expect(sim_trace_on, 0)                                                         \
+	     ? (sim_race_quiet(true), sim_event(__VA_ARGS__), sim_race_quiet(false))               \
+	     : (void)0)
 #define SIMCOVER(kind, from, to, site) sim_cover((kind), (from), (to), (site))
 #define SIMHOOK(call)		       (call)
 #else

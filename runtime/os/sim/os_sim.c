@@ -31,6 +31,7 @@
 #include "schedlab_sim.h"
 #include "sanitizers.h"
 #include "sim.h"
+#include "sim_props.h"
 #include "../linux/fault.h"
 
 #include <pthread.h>
@@ -168,15 +169,26 @@ void sim_event(const char *fmt, ...)
 	trace_write(buf, n);
 }
 
-/* A failure of the simulated machine itself (a hang, a livelock, an exit):
- * say where, then abort so that a fuzzer keeps the input. */
-static NORETURN void sim_fail(const char *what)
+/* A failure of the simulated machine itself (a hang, a livelock, an exit,
+ * a global property broken: sim_props.c): say where, then abort so that a
+ * fuzzer keeps the input. */
+NORETURN void sim_fail(const char *what)
 {
-	char buf[200];
+	char buf[600];
 	int n = snprintf(buf, sizeof buf, "sim: %s (step %llu, t=%lld ns, %d threads)\n", what,
 			 (unsigned long long)S.steps, (long long)S.now, S.nthreads);
 	os_write2(buf, n);
 	abort();
+}
+
+/* A run stopped for going on too long: name the G that starves (the
+ * runnable one that has waited longest), as well as where and when. */
+static NORETURN void sim_fail_starving(const char *what)
+{
+	char g[200], buf[400];
+	sim_props_starving(g, sizeof g);
+	snprintf(buf, sizeof buf, "%s; the longest runnable: %s", what, g);
+	sim_fail(buf);
 }
 
 /* ---- switching ---- */
@@ -433,7 +445,7 @@ static void reschedule(void)
 				next = t->deadline;
 		}
 		if (next < 0)
-			sim_fail("every thread is blocked for ever (a lost wakeup)");
+			sim_fail_starving("every thread is blocked for ever (a lost wakeup)");
 		S.now = next;
 		S.wakeat = next;
 	}
@@ -495,17 +507,19 @@ static void reschedule(void)
 	}
 }
 
-/* A scheduling point: time passes, and another thread may run. */
+/* A scheduling point: time passes, the global properties are checked
+ * (sim_props.c), and another thread may run. */
 void os_schedpoint(const char *where)
 {
 	(void)where;
 	if (!S.running)
 		return;
 	if (++S.steps > S.cfg.max_steps)
-		sim_fail("too many steps (a livelock?)");
+		sim_fail_starving("too many steps (a livelock?)");
 	S.now += SIM_TICK;
 	if (S.now > S.cfg.max_time)
-		sim_fail("virtual time ran out (a hang?)");
+		sim_fail_starving("virtual time ran out (a hang?)");
+	sim_props_check(S.now);
 	if (S.cfg.choice == SL_SIM_PCT && S.steps >= S.pct_next) {
 		/* A change point (pct_next: the earliest one not yet passed). */
 		uint64_t next = UINT64_MAX;
@@ -689,7 +703,9 @@ int64_t sl_fault_count(const char *kind)
  * main function, then back to sl_sim_run. Never returns. */
 static NORETURN void sim_main(void)
 {
+	sim_props_main(1); /* the properties hold from here */
 	S.exitcode = S.mainfn(S.mainarg);
+	sim_props_main(0); /* not in the teardown */
 	SIMEVENT("main returned %d", S.exitcode);
 	S.cur->g = getg();
 #ifdef SL_ASAN
@@ -709,6 +725,18 @@ void os_getstartup(struct os_startup *st)
 	st->debug = getenv("SL_DEBUG");
 	st->stack_size = getenv("SL_STACK_SIZE");
 	st->main = sim_main;
+}
+
+/* A goroutine's compute loop, one iteration: a scheduling point, where
+ * time passes and other threads run, but no call into the runtime: the G
+ * keeps its P, as a CPU-bound goroutine does between runtime calls. */
+void sl_sim_spin(void)
+{
+	if (!S.running || !getg()) {
+		fprintf(stderr, "schedlab: sl_sim_spin: not inside a simulated run\n");
+		return;
+	}
+	os_schedpoint("sl_sim_spin");
 }
 
 uint64_t sl_sim_steps(void)
@@ -793,6 +821,7 @@ int sl_sim_run(const struct sl_sim_config *cfg, int (*fn)(void *), void *arg)
 	S.running = true;
 	sim_trace_on = S.cfg.trace;
 	sim_race_run_begin();
+	sim_props_run_begin();
 	if (S.cfg.trace)
 		sim_event("run: choice %d seed %llu ncpu %d gomaxprocs %d", S.cfg.choice,
 			  (unsigned long long)S.cfg.seed, S.cfg.ncpu, S.cfg.gomaxprocs);
